@@ -1,0 +1,118 @@
+/**
+ * Command-line arguments for tasks, over `node:util`'s `parseArgs`, with errors that name the flag.
+ *
+ * @example
+ * ```ts
+ * import { parseTaskArgs } from "./args.ts";
+ * const { values } = parseTaskArgs(["--rows", "100"], {
+ *   usage: "deno task generate-data [--rows N]",
+ *   options: { rows: { type: "string", default: "20000" } },
+ * });
+ * const rows = intFlag(values, "rows", { min: 1 });
+ * ```
+ * @module
+ */
+import { parseArgs } from "node:util";
+
+/** A flag's definition (as in `node:util` parseArgs). */
+export interface FlagSpec {
+  type: "string" | "boolean";
+  short?: string;
+  default?: string | boolean;
+  multiple?: boolean;
+}
+
+/** A wrong or missing command-line argument; tasks print its message and the usage, then exit 2. */
+export class UsageError extends Error {
+  /** @param message What is wrong, naming the flag. @param usage The task's usage line. */
+  constructor(message: string, readonly usage = "") {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Parsed flags and positionals. */
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+}
+
+/**
+ * Parses `args` strictly: an unknown flag or a missing value is a {@link UsageError}.
+ *
+ * @example
+ * ```ts
+ * const { values, positionals } = parseTaskArgs(["2021-01-01", "--dry-run"], {
+ *   usage: "deno task materialize START END", options: { "dry-run": { type: "boolean" } }, positionals: true,
+ * });
+ * ```
+ */
+export function parseTaskArgs(
+  args: string[],
+  spec: { usage: string; options: Record<string, FlagSpec>; positionals?: boolean },
+): ParsedArgs {
+  try {
+    const parsed = parseArgs({
+      args,
+      options: { help: { type: "boolean", short: "h" }, ...spec.options },
+      allowPositionals: spec.positionals ?? false,
+      strict: true,
+    });
+    return { values: parsed.values as ParsedArgs["values"], positionals: parsed.positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ""), spec.usage);
+  }
+}
+
+/**
+ * Reads an integer flag, checking bounds; accepts `1_000_000`, `1e6` and `1M`/`10k`.
+ *
+ * @example
+ * ```ts
+ * intFlag({ rows: "10M" }, "rows", { min: 1 }); // 10000000
+ * ```
+ */
+export function intFlag(
+  values: ParsedArgs["values"],
+  name: string,
+  opts: { min?: number; max?: number; fallback?: number } = {},
+): number {
+  const raw = values[name];
+  if (raw === undefined) {
+    if (opts.fallback !== undefined) return opts.fallback;
+    throw new UsageError(`Flag "--${name}" is required`);
+  }
+  const text = String(raw).trim().replaceAll("_", "");
+  const m = /^(\d+(?:\.\d+)?(?:e\d+)?)([kKmM]?)$/.exec(text);
+  const n = m ? Number(m[1]) * (m[2].toLowerCase() === "k" ? 1e3 : m[2].toLowerCase() === "m" ? 1e6 : 1) : NaN;
+  if (!Number.isSafeInteger(n)) throw new UsageError(`Flag "--${name}" is "${raw}"; expected a whole number`);
+  if (opts.min !== undefined && n < opts.min) throw new UsageError(`Flag "--${name}" is ${n}; expected >= ${opts.min}`);
+  if (opts.max !== undefined && n > opts.max) throw new UsageError(`Flag "--${name}" is ${n}; expected <= ${opts.max}`);
+  return n;
+}
+
+/**
+ * Runs a task's main function: a {@link UsageError} prints the message and usage and exits 2; any other error
+ * prints `error: <message>` (no stack unless `DEBUG` is set) and exits 1.
+ *
+ * @example
+ * ```ts
+ * if (import.meta.main) await runTask(async () => { console.log("done"); });
+ * ```
+ */
+export async function runTask(main: () => Promise<void | number>): Promise<void> {
+  try {
+    const code = await main();
+    if (typeof code === "number" && code !== 0) Deno.exit(code);
+  } catch (err) {
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}`);
+      if (e.usage) console.error(`usage: ${e.usage}`);
+      Deno.exit(2);
+    }
+    console.error(`error: ${e.message}`);
+    if (Deno.env.get("DEBUG")) console.error(e.stack);
+    Deno.exit(1);
+  }
+}
