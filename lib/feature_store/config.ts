@@ -365,13 +365,17 @@ function checkSection(section: Record<string, unknown>, spec: Section, prefix: s
     }
     const ok = rule.kind === "string[]"
       ? Array.isArray(value) && value.every((v) => typeof v === "string")
-      : typeof value === rule.kind;
+      : jsType(value) === rule.kind;
     if (!ok) {
       throw new ConfigError(
         `Setting "${prefix}${key}" in ${describe(source)} is ${JSON.stringify(value)}; expected a ${rule.kind}`,
       );
     }
   }
+}
+
+function jsType(value: unknown): string {
+  return typeof value;
 }
 
 function describe(source: string): string {

@@ -1,0 +1,262 @@
+/**
+ * Point-in-time correct historical retrieval with the local Arrow engine (Feast's `get_historical_features`).
+ *
+ * For every entity row and every requested feature view: the view's feature row with the same join key(s) whose
+ * event timestamp is <= the entity row's timestamp and >= that timestamp minus the view's ttl (inclusive; no ttl =
+ * no lower bound); ties on event timestamp go to the larger created timestamp, then to the later source row.
+ * Every entity row comes back exactly once, in the input order, with all its own columns; nothing matched gives
+ * nulls. Feature columns keep their source types.
+ *
+ * @example
+ * ```ts
+ * import { getHistoricalFeatures } from "./historical.ts";
+ * const training = await getHistoricalFeatures(repo, {
+ *   entities: loans, // an Arrow table with dob_ssn, zipcode, event_timestamp, ...
+ *   features: ["credit_history:missed_payments_6m", "zipcode_features:population"],
+ *   fullFeatureNames: false,
+ * });
+ * ```
+ * @module
+ */
+import * as arrow from "apache-arrow";
+import type { FeatureRepo, FeatureService, FeatureView } from "../definitions.ts";
+import { sourceColumn, sourceLocation } from "../definitions.ts";
+import { readTable } from "../../io/mod.ts";
+import { CompositeKeyEncoder, isNaiveTimestamp, KeyEncoder, timestampMicros } from "./columns.ts";
+import { indexFeatures, matchWithIndex } from "./pit_match.ts";
+import { takeVector } from "./take.ts";
+
+/** Bad input to historical retrieval; the message names the column, view or feature. */
+export class RetrievalError extends Error {
+  /** @param message Names what is wrong. */
+  constructor(message: string) {
+    super(message);
+    this.name = "RetrievalError";
+  }
+}
+
+/** A request for a training set. */
+export interface HistoricalRequest {
+  /** Entity rows: join keys, an event timestamp column, and any other columns (labels, ids). */
+  entities: arrow.Table;
+  /** `view:feature` references, or a feature service. */
+  features: readonly string[] | FeatureService;
+  /** Name features `view__feature` instead of `feature` (default false; a clash is an error). */
+  fullFeatureNames?: boolean;
+  /** Entity timestamp column (default "event_timestamp"). */
+  eventTimestampColumn?: string;
+  /**
+   * Timestamps without a time zone are ambiguous: "error" (default) rejects them, "utc" reads them as UTC.
+   */
+  naiveTimestamps?: "error" | "utc";
+}
+
+/** How feature source tables are loaded (tests and the Redshift staging path swap it). */
+export type SourceLoader = (view: FeatureView, columns: string[]) => Promise<arrow.Table>;
+
+/** Options of {@link getHistoricalFeatures}. */
+export interface HistoricalOptions {
+  /** Loads a view's source columns; default reads the file source with lib/io (local or s3://). */
+  loadSource?: SourceLoader;
+}
+
+/** The features requested from one view, in request order. */
+export interface ViewRequest {
+  view: FeatureView;
+  features: string[];
+}
+
+/**
+ * Resolves `view:feature` references (or a service) against the repo, grouping by view in first-seen order.
+ *
+ * @example
+ * ```ts
+ * resolveFeatureRefs(repo, ["credit_history:hard_pulls", "credit_history:bankruptcies"]);
+ * // [{ view: credit_history, features: ["hard_pulls", "bankruptcies"] }]
+ * ```
+ */
+export function resolveFeatureRefs(repo: FeatureRepo, features: readonly string[] | FeatureService): ViewRequest[] {
+  const refs = Array.isArray(features)
+    ? features as readonly string[]
+    : (features as FeatureService).projections.flatMap((p) => p.features.map((f) => `${p.view.name}:${f}`));
+  if (refs.length === 0) throw new RetrievalError("No features requested");
+  const byView = new Map<string, ViewRequest>();
+  for (const ref of refs) {
+    const m = /^([^:]+):([^:]+)$/.exec(ref);
+    if (!m) throw new RetrievalError(`Feature reference "${ref}" must look like "view:feature"`);
+    const view = repo.views.find((v) => v.name === m[1]);
+    if (!view) {
+      throw new RetrievalError(
+        `Unknown feature view "${m[1]}" in "${ref}"; known views: ${repo.views.map((v) => v.name).join(", ")}`,
+      );
+    }
+    if (!view.schema.some((f) => f.name === m[2])) {
+      throw new RetrievalError(
+        `Unknown feature "${m[2]}" in view "${view.name}" (from "${ref}"); its features: ${
+          view.schema.map((f) => f.name).join(", ")
+        }`,
+      );
+    }
+    const entry = byView.get(view.name) ?? { view, features: [] };
+    if (!entry.features.includes(m[2])) entry.features.push(m[2]);
+    byView.set(view.name, entry);
+  }
+  return [...byView.values()];
+}
+
+/** The output names of requested features, checked for clashes with each other and with entity columns. */
+export function outputNames(requests: ViewRequest[], entityColumns: string[], fullFeatureNames: boolean): string[][] {
+  const seen = new Map<string, string>();
+  for (const c of entityColumns) seen.set(c, `entity column "${c}"`);
+  return requests.map(({ view, features }) =>
+    features.map((f) => {
+      const name = fullFeatureNames ? `${view.name}__${f}` : f;
+      const other = seen.get(name);
+      if (other) {
+        throw new RetrievalError(
+          `Feature "${view.name}:${f}" would be named "${name}", which clashes with ${other}; ` +
+            `use fullFeatureNames: true or drop one of them`,
+        );
+      }
+      seen.set(name, `feature "${view.name}:${f}"`);
+      return name;
+    })
+  );
+}
+
+/** Exact entity timestamps in µs, after checking the column exists, is a timestamp, is not naive, has no null. */
+export function entityTimestamps(
+  entities: arrow.Table,
+  column: string,
+  naive: "error" | "utc",
+): Float64Array {
+  const field = entities.schema.fields.find((f) => f.name === column);
+  if (!field) {
+    throw new RetrievalError(
+      `Entity rows have no timestamp column "${column}"; columns: ${
+        entities.schema.fields.map((f) => f.name).join(", ")
+      }`,
+    );
+  }
+  if (!arrow.DataType.isTimestamp(field.type) && !arrow.DataType.isDate(field.type)) {
+    throw new RetrievalError(`Entity timestamp column "${column}" has type ${field.type}; expected a timestamp`);
+  }
+  if (naive === "error" && isNaiveTimestamp(field)) {
+    throw new RetrievalError(
+      `Entity timestamp column "${column}" has no time zone; store timestamps in UTC (e.g. "2021-07-28 17:09:19+00:00") ` +
+        `or pass naiveTimestamps: "utc"`,
+    );
+  }
+  const { micros, nulls } = timestampMicros(entities.getChild(column)!, column);
+  if (nulls > 0) {
+    const first = micros.findIndex((v) => Number.isNaN(v));
+    throw new RetrievalError(`Entity timestamp column "${column}" has ${nulls} null value(s), first at row ${first}`);
+  }
+  return micros;
+}
+
+/** Default loader: the view's file source, only the needed columns. */
+export const loadFileSource: SourceLoader = async (view, columns) => {
+  if (view.source.kind !== "file_source") {
+    throw new RetrievalError(
+      `Feature view "${view.name}" reads ${sourceLocation(view.source)}, which the local engine cannot read; ` +
+        `use the redshift offline store`,
+    );
+  }
+  return await readTable(view.source.path, { columns });
+};
+
+/**
+ * Builds the point-in-time correct training table; see the module doc.
+ */
+export async function getHistoricalFeatures(
+  repo: FeatureRepo,
+  request: HistoricalRequest,
+  opts: HistoricalOptions = {},
+): Promise<arrow.Table> {
+  const entities = request.entities;
+  const tsColumn = request.eventTimestampColumn ?? "event_timestamp";
+  const requests = resolveFeatureRefs(repo, request.features);
+  const entityColumns = entities.schema.fields.map((f) => f.name);
+  const names = outputNames(requests, entityColumns, request.fullFeatureNames ?? false);
+  for (const { view } of requests) {
+    for (const key of view.entities.flatMap((e) => e.joinKeys)) {
+      if (!entityColumns.includes(key)) {
+        throw new RetrievalError(
+          `Join key "${key}" of feature view "${view.name}" is missing from the entity rows; columns: ${
+            entityColumns.join(", ")
+          }`,
+        );
+      }
+    }
+  }
+  const entityTs = entityTimestamps(entities, tsColumn, request.naiveTimestamps ?? "error");
+  const load = opts.loadSource ?? loadFileSource;
+  const columns: Record<string, arrow.Vector> = {};
+  for (const name of entityColumns) columns[name] = entities.getChild(name)!;
+  for (let v = 0; v < requests.length; v++) {
+    const { view, features } = requests[v];
+    const matches = await matchView(view, features, entities, entityTs, load, request.naiveTimestamps ?? "error");
+    matches.vectors.forEach((vec, i) => (columns[names[v][i]] = vec));
+  }
+  return new arrow.Table(columns);
+}
+
+async function matchView(
+  view: FeatureView,
+  features: string[],
+  entities: arrow.Table,
+  entityTs: Float64Array,
+  load: SourceLoader,
+  naive: "error" | "utc",
+): Promise<{ vectors: arrow.Vector[] }> {
+  const src = view.source;
+  const joinKeys = view.entities.flatMap((e) => e.joinKeys);
+  const keyCols = joinKeys.map((k) => sourceColumn(src, k));
+  const featureCols = features.map((f) => sourceColumn(src, f));
+  const needed = [
+    ...new Set([
+      ...keyCols,
+      src.timestampField,
+      ...(src.createdTimestampColumn ? [src.createdTimestampColumn] : []),
+      ...featureCols,
+    ]),
+  ];
+  const table = await load(view, needed);
+  const where = `source "${sourceLocation(src)}" of feature view "${view.name}"`;
+  for (const c of needed) {
+    if (!table.getChild(c)) throw new RetrievalError(`Column "${c}" is missing from ${where}`);
+  }
+  const tsField = table.schema.fields.find((f) => f.name === src.timestampField)!;
+  if (naive === "error" && isNaiveTimestamp(tsField)) {
+    throw new RetrievalError(
+      `Timestamp column "${src.timestampField}" of ${where} has no time zone; store UTC timestamps or pass naiveTimestamps: "utc"`,
+    );
+  }
+  const featureTs = timestampMicros(table.getChild(src.timestampField)!, src.timestampField).micros;
+  const created = src.createdTimestampColumn
+    ? timestampMicros(table.getChild(src.createdTimestampColumn)!, src.createdTimestampColumn).micros
+    : undefined;
+  const featureParts: Int32Array[] = [];
+  const entityParts: Int32Array[] = [];
+  for (let k = 0; k < joinKeys.length; k++) {
+    const enc = new KeyEncoder();
+    try {
+      featureParts.push(enc.encode(table.getChild(keyCols[k])!, { insert: true, column: keyCols[k] }));
+      entityParts.push(enc.encode(entities.getChild(joinKeys[k])!, { insert: false, column: joinKeys[k] }));
+    } catch (err) {
+      throw new RetrievalError(
+        `Join key "${joinKeys[k]}" of feature view "${view.name}": ${(err as Error).message} ` +
+          `(entity rows: ${entities.getChild(joinKeys[k])!.type}, source: ${table.getChild(keyCols[k])!.type})`,
+      );
+    }
+  }
+  const composite = new CompositeKeyEncoder();
+  const featureCodes = composite.combine(featureParts, { insert: true });
+  const entityCodes = composite.combine(entityParts, { insert: false });
+  let numCodes = 0;
+  for (let i = 0; i < featureCodes.length; i++) if (featureCodes[i] >= numCodes) numCodes = featureCodes[i] + 1;
+  const index = indexFeatures(featureCodes, featureTs, created, numCodes);
+  const matched = matchWithIndex(index, entityCodes, entityTs, view.ttlSeconds * 1_000_000);
+  return { vectors: featureCols.map((c) => takeVector(table.getChild(c)!, matched)) };
+}
