@@ -29,6 +29,7 @@ import {
   type RegistryIo,
   saveRegistry,
 } from "./registry.ts";
+import { toS3Options } from "./config.ts";
 import { validateViewSchema, ValidationError } from "./validate.ts";
 
 /** Storage used by {@link apply}: the registry's bytes and the sources' schemas (defaults to `lib/io`). */
@@ -142,15 +143,6 @@ export async function validateRepo(
     warnings.push(...result.warnings);
   }
   return { errors, warnings };
-}
-
-function toS3Options(s3: FeatureStoreConfig["s3"] | undefined): IoOptions["s3"] {
-  if (!s3) return undefined;
-  const out: NonNullable<IoOptions["s3"]> = {};
-  if (s3.endpoint) out.endpoint = s3.endpoint;
-  if (s3.region) out.region = s3.region;
-  if (s3.force_path_style !== undefined) out.forcePathStyle = s3.force_path_style;
-  return Object.keys(out).length ? out : undefined;
 }
 
 function message(err: unknown): string {

@@ -438,3 +438,22 @@ async function isFile(path: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * The `s3` section as lib/io's S3 options (undefined when empty: the standard AWS settings apply).
+ *
+ * @example
+ * ```ts
+ * toS3Options({ endpoint: "http://127.0.0.1:4569" }); // { endpoint: "http://127.0.0.1:4569" }
+ * ```
+ */
+export function toS3Options(
+  s3: S3Config | undefined,
+): { endpoint?: string; region?: string; forcePathStyle?: boolean } | undefined {
+  if (!s3) return undefined;
+  const out: { endpoint?: string; region?: string; forcePathStyle?: boolean } = {};
+  if (s3.endpoint) out.endpoint = s3.endpoint;
+  if (s3.region) out.region = s3.region;
+  if (s3.force_path_style !== undefined) out.forcePathStyle = s3.force_path_style;
+  return Object.keys(out).length ? out : undefined;
+}

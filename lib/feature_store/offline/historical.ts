@@ -21,7 +21,7 @@
 import * as arrow from "apache-arrow";
 import type { FeatureRepo, FeatureService, FeatureView } from "../definitions.ts";
 import { sourceColumn, sourceLocation } from "../definitions.ts";
-import { readTable } from "../../io/mod.ts";
+import { readTable, type S3Options } from "../../io/mod.ts";
 import { CompositeKeyEncoder, isNaiveTimestamp, KeyEncoder, timestampMicros } from "./columns.ts";
 import { indexFeatures, matchWithIndex } from "./pit_match.ts";
 import { takeVector } from "./take.ts";
@@ -155,16 +155,28 @@ export function entityTimestamps(
   return micros;
 }
 
-/** Default loader: the view's file source, only the needed columns. */
-export const loadFileSource: SourceLoader = async (view, columns) => {
-  if (view.source.kind !== "file_source") {
-    throw new RetrievalError(
-      `Feature view "${view.name}" reads ${sourceLocation(view.source)}, which the local engine cannot read; ` +
-        `use the redshift offline store`,
-    );
-  }
-  return await readTable(view.source.path, { columns });
-};
+/**
+ * A loader of file sources (local or s3://), reading only the needed columns.
+ *
+ * @example
+ * ```ts
+ * const load = fileSourceLoader({ endpoint: "http://127.0.0.1:4569" });
+ * ```
+ */
+export function fileSourceLoader(s3?: S3Options): SourceLoader {
+  return async (view, columns) => {
+    if (view.source.kind !== "file_source") {
+      throw new RetrievalError(
+        `Feature view "${view.name}" reads ${sourceLocation(view.source)}, which the local engine cannot read; ` +
+          `use the redshift offline store`,
+      );
+    }
+    return await readTable(view.source.path, { columns, s3 });
+  };
+}
+
+/** Default loader: file sources with the standard AWS settings. */
+export const loadFileSource: SourceLoader = fileSourceLoader();
 
 /**
  * Builds the point-in-time correct training table; see the module doc.

@@ -15,7 +15,14 @@
 import type * as arrow from "apache-arrow";
 import type { FeatureStoreConfig } from "../config.ts";
 import type { FeatureRepo, FeatureView } from "../definitions.ts";
-import { getHistoricalFeatures, type HistoricalOptions, type HistoricalRequest, loadFileSource } from "./historical.ts";
+import type { S3Options } from "../../io/mod.ts";
+import { toS3Options } from "../config.ts";
+import {
+  fileSourceLoader,
+  getHistoricalFeatures,
+  type HistoricalOptions,
+  type HistoricalRequest,
+} from "./historical.ts";
 import { latestPerKey, viewSourceColumns } from "./pull_latest.ts";
 
 /** Entity rows given as a SQL query that stays in the warehouse (Redshift only). */
@@ -51,8 +58,12 @@ export interface OfflineStore {
 export class FileOfflineStore implements OfflineStore {
   readonly type = "file";
 
-  /** @param opts Optional source loader (tests). */
-  constructor(readonly opts: HistoricalOptions = {}) {}
+  readonly opts: HistoricalOptions;
+
+  /** @param opts A source loader (tests), or S3 settings for the default file loader. */
+  constructor(opts: HistoricalOptions & { s3?: S3Options } = {}) {
+    this.opts = { loadSource: opts.loadSource ?? fileSourceLoader(opts.s3) };
+  }
 
   /** See {@link OfflineStore.getHistoricalFeatures}. */
   getHistoricalFeatures(repo: FeatureRepo, request: OfflineRequest): Promise<arrow.Table> {
@@ -66,8 +77,7 @@ export class FileOfflineStore implements OfflineStore {
 
   /** See {@link OfflineStore.pullLatest}. */
   async pullLatest(view: FeatureView, window: PullWindow): Promise<arrow.Table> {
-    const load = this.opts.loadSource ?? loadFileSource;
-    return latestPerKey(view, await load(view, viewSourceColumns(view)), window);
+    return latestPerKey(view, await this.opts.loadSource!(view, viewSourceColumns(view)), window);
   }
 
   /** Nothing to release. */
@@ -89,7 +99,7 @@ function isTable(x: arrow.Table | SqlEntities): x is arrow.Table {
  * ```
  */
 export async function offlineStoreFor(config: FeatureStoreConfig): Promise<OfflineStore> {
-  if (config.offline_store.type === "file") return new FileOfflineStore();
+  if (config.offline_store.type === "file") return new FileOfflineStore({ s3: toS3Options(config.s3) });
   const { RedshiftOfflineStore } = await import("./redshift/mod.ts");
   return new RedshiftOfflineStore({ config: config.offline_store, s3: config.s3 });
 }

@@ -1,0 +1,86 @@
+/**
+ * `FeatureStore`: one object for a notebook or a task, tying the configuration, the feature repo, the registry and
+ * the offline store together (Feast's `FeatureStore`).
+ *
+ * @example
+ * ```ts
+ * import { FeatureStore } from "./feature_store.ts";
+ * import { creditRepo } from "../credit/repo.ts";
+ * const store = await FeatureStore.open({ repo: (config) => creditRepo({ dataDir: config.data_dir }) });
+ * const training = await store.getHistoricalFeatures({
+ *   entities: "data/generated/loan_table.parquet",
+ *   features: store.getFeatureService("credit_score_v1"),
+ * });
+ * await store.close();
+ * ```
+ * @module
+ */
+import type * as arrow from "apache-arrow";
+import { type FeatureStoreConfig, loadConfig, type LoadConfigOptions, toS3Options } from "./config.ts";
+import type { FeatureRepo, FeatureService } from "./definitions.ts";
+import { apply, type ApplyOptions, type ApplyResult } from "./apply.ts";
+import { type OfflineRequest, type OfflineStore, offlineStoreFor, type SqlEntities } from "./offline/store.ts";
+import { readTable } from "../io/mod.ts";
+import { toDataFrame } from "../io/dataframe.ts";
+
+/** Options of {@link FeatureStore.open}. */
+export interface OpenOptions extends LoadConfigOptions {
+  /** The definitions, or a function of the configuration that builds them. */
+  repo: FeatureRepo | ((config: FeatureStoreConfig) => FeatureRepo);
+  /** A ready configuration (skips loading). */
+  config?: FeatureStoreConfig;
+  /** A ready offline store (skips the choice by configuration). */
+  offlineStore?: OfflineStore;
+}
+
+/** A historical request whose entity rows may also be a file (local or s3://, Parquet or CSV). */
+export type TrainingRequest = Omit<OfflineRequest, "entities"> & { entities: arrow.Table | SqlEntities | string };
+
+/** See the module doc. */
+export class FeatureStore {
+  /** @param config Settings. @param repo Definitions. @param offline The offline store. */
+  constructor(readonly config: FeatureStoreConfig, readonly repo: FeatureRepo, readonly offline: OfflineStore) {}
+
+  /** Loads the configuration, builds the repo and opens the configured offline store. */
+  static async open(opts: OpenOptions): Promise<FeatureStore> {
+    const config = opts.config ?? (await loadConfig(opts));
+    const repo = typeof opts.repo === "function" ? opts.repo(config) : opts.repo;
+    const offline = opts.offlineStore ?? (await offlineStoreFor(config));
+    return new FeatureStore(config, repo, offline);
+  }
+
+  /** A feature service of the repo by name (error listing the known ones). */
+  getFeatureService(name: string): FeatureService {
+    const service = this.repo.services.find((s) => s.name === name);
+    if (!service) {
+      throw new Error(
+        `Unknown feature service "${name}"; known: ${this.repo.services.map((s) => s.name).join(", ") || "none"}`,
+      );
+    }
+    return service;
+  }
+
+  /** Validates the definitions against their sources and records them in the registry (`feast apply`). */
+  apply(opts: Omit<ApplyOptions, "repo" | "config"> = {}): Promise<ApplyResult> {
+    return apply({ ...opts, repo: this.repo, config: this.config });
+  }
+
+  /** Point-in-time correct training rows as an Arrow table; `entities` may be a table, a file or SQL. */
+  async getHistoricalFeatures(request: TrainingRequest): Promise<arrow.Table> {
+    const entities = typeof request.entities === "string"
+      ? await readTable(request.entities, { s3: toS3Options(this.config.s3) })
+      : request.entities;
+    return await this.offline.getHistoricalFeatures(this.repo, { ...request, entities });
+  }
+
+  /** The same rows as a danfojs DataFrame (timestamps at millisecond precision). */
+  // deno-lint-ignore no-explicit-any
+  async getHistoricalDataFrame(request: TrainingRequest): Promise<any> {
+    return await toDataFrame(await this.getHistoricalFeatures(request));
+  }
+
+  /** Releases the offline store's connections. */
+  async close(): Promise<void> {
+    await this.offline.close();
+  }
+}
