@@ -31,6 +31,12 @@ export function isValid(data: arrow.Data, i: number): boolean {
   return (bitmap[bit >> 3] & (1 << (bit & 7))) !== 0;
 }
 
+/** The validity bitmap of `data` when it has nulls, else null (so hot loops can skip the check). */
+export function nullBits(data: arrow.Data): Uint8Array | null {
+  const bitmap = data.nullBitmap;
+  return bitmap && bitmap.length > 0 && data.nullCount !== 0 ? bitmap : null;
+}
+
 /** A timestamp column as exact microseconds since the epoch (NaN for null). */
 export interface MicrosColumn {
   micros: Float64Array;
@@ -60,8 +66,9 @@ export function timestampMicros(vector: arrow.Vector, column: string): MicrosCol
     const n = data.length;
     const wide = values instanceof BigInt64Array;
     const words = wide ? new Int32Array(values.buffer, values.byteOffset, values.length * 2) : null;
+    const bits = nullBits(data), bitOffset = data.offset;
     for (let i = 0; i < n; i++) {
-      if (!isValid(data, i)) {
+      if (bits && !(bits[(bitOffset + i) >> 3] & (1 << ((bitOffset + i) & 7)))) {
         out[row + i] = NaN;
         nulls++;
         continue;
@@ -87,22 +94,37 @@ export function isNaiveTimestamp(field: arrow.Field): boolean {
   return arrow.DataType.isTimestamp(field.type) && !field.type.timezone;
 }
 
+/** MurmurHash3's 32-bit finalizer: spreads every input bit over the low bits used to pick a slot. */
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+/** Int32 words per slot of {@link KeyEncoder}'s table: code+1, hash, len|lo, w0|hi, w1, w2, w3, arena start. */
+const SLOT = 8;
+/** UTF-8 keys up to this many bytes are stored inside their slot; longer ones in an arena. */
+const INLINE_BYTES = 16;
+
 /**
  * Dictionary encoder for join-key columns: equal keys get equal codes across every column encoded with the same
  * encoder (entity rows and feature rows share one), null keys get -1. UTF-8 columns are hashed on their bytes,
  * integer columns on their 64-bit values; an Int32 key and an Int64 key with the same value are equal.
+ *
+ * The open-addressing table keeps each key inside its 32-byte slot (integers, and strings up to 16 bytes such as
+ * `dob_ssn`), so a lookup usually touches one cache line: at millions of rows memory latency, not hashing, is the
+ * cost.
  */
 export class KeyEncoder {
   #kind: "utf8" | "int" | undefined;
-  #table = new Int32Array(1 << 12).fill(-1);
-  #mask = (1 << 12) - 1;
+  #cap = 1 << 12;
+  #table = new Int32Array(SLOT << 12);
   #size = 0;
-  // utf8 keys: bytes in an arena; int keys: lo/hi words
-  #arena = new Uint8Array(1 << 16);
+  #arena = new Uint8Array(0);
   #arenaUsed = 0;
-  #starts = new Int32Array(1 << 10);
-  #lo = new Int32Array(1 << 10);
-  #hi = new Int32Array(1 << 10);
+  #words = new Int32Array(4);
 
   /** Number of distinct keys seen. */
   get size(): number {
@@ -153,49 +175,82 @@ export class KeyEncoder {
     const offsets = data.valueOffsets as Int32Array | BigInt64Array;
     const bytes = data.values as Uint8Array;
     const big = offsets instanceof BigInt64Array;
+    const bits = nullBits(data), bitOffset = data.offset;
+    const words = this.#words;
     for (let i = 0; i < data.length; i++) {
-      if (!isValid(data, i)) {
+      if (bits && !(bits[(bitOffset + i) >> 3] & (1 << ((bitOffset + i) & 7)))) {
         out[row + i] = -1;
         continue;
       }
       const start = big ? Number(offsets[i]) : (offsets as Int32Array)[i];
       const end = big ? Number(offsets[i + 1]) : (offsets as Int32Array)[i + 1];
-      let h = 0x811c9dc5;
-      for (let p = start; p < end; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
-      out[row + i] = this.#findUtf8(bytes, start, end, h, insert);
+      const len = end - start;
+      let h = 0x811c9dc5 ^ len;
+      if (len <= INLINE_BYTES) {
+        words[0] =
+          words[1] =
+          words[2] =
+          words[3] =
+            0;
+        for (let p = 0; p < len; p++) words[p >> 2] |= bytes[start + p] << ((p & 3) << 3);
+        h = Math.imul(h ^ words[0], 0x01000193);
+        h = Math.imul(h ^ words[1], 0x01000193);
+        h = Math.imul(h ^ words[2], 0x01000193);
+        h = Math.imul(h ^ words[3], 0x01000193);
+      } else {
+        for (let p = start; p < end; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
+      }
+      out[row + i] = this.#findUtf8(bytes, start, len, fmix(h), insert);
     }
   }
 
-  #findUtf8(bytes: Uint8Array, start: number, end: number, hash: number, insert: boolean): number {
-    const len = end - start;
-    let slot = hash & this.#mask;
+  #findUtf8(bytes: Uint8Array, start: number, len: number, hash: number, insert: boolean): number {
+    const table = this.#table;
+    const mask = this.#cap - 1;
+    const w = this.#words;
+    const inline = len <= INLINE_BYTES;
+    let slot = hash & mask;
     for (;;) {
-      const code = this.#table[slot];
-      if (code < 0) break;
-      const s = this.#starts[code];
-      if (this.#lo[code] === hash && this.#starts[code + 1] - s === len) {
-        let same = true;
-        for (let k = 0; k < len; k++) {
-          if (this.#arena[s + k] !== bytes[start + k]) {
-            same = false;
-            break;
+      const at = slot * SLOT;
+      const code1 = table[at];
+      if (code1 === 0) break;
+      if (table[at + 1] === hash && table[at + 2] === len) {
+        if (inline) {
+          if (table[at + 3] === w[0] && table[at + 4] === w[1] && table[at + 5] === w[2] && table[at + 6] === w[3]) {
+            return code1 - 1;
           }
+        } else {
+          const s = table[at + 7];
+          let same = true;
+          for (let k = 0; k < len; k++) {
+            if (this.#arena[s + k] !== bytes[start + k]) {
+              same = false;
+              break;
+            }
+          }
+          if (same) return code1 - 1;
         }
-        if (same) return code;
       }
-      slot = (slot + 1) & this.#mask;
+      slot = (slot + 1) & mask;
     }
     if (!insert) return -1;
     const code = this.#size++;
-    this.#ensureArena(len);
-    this.#ensureCodes(code + 2);
-    this.#starts[code] = this.#arenaUsed;
-    this.#arena.set(bytes.subarray(start, end), this.#arenaUsed);
-    this.#arenaUsed += len;
-    this.#starts[code + 1] = this.#arenaUsed;
-    this.#table[slot] = code;
-    this.#lo[code] = hash;
-    if (this.#size * 2 > this.#mask) this.#rehash();
+    const at = slot * SLOT;
+    table[at] = code + 1;
+    table[at + 1] = hash;
+    table[at + 2] = len;
+    if (inline) {
+      table[at + 3] = w[0];
+      table[at + 4] = w[1];
+      table[at + 5] = w[2];
+      table[at + 6] = w[3];
+    } else {
+      this.#ensureArena(len);
+      table[at + 7] = this.#arenaUsed;
+      this.#arena.set(bytes.subarray(start, start + len), this.#arenaUsed);
+      this.#arenaUsed += len;
+    }
+    if (this.#size * 2 > this.#cap) this.#rehash();
     return code;
   }
 
@@ -205,8 +260,9 @@ export class KeyEncoder {
     const words = wide
       ? new Int32Array((values as BigInt64Array).buffer, (values as BigInt64Array).byteOffset, values.length * 2)
       : null;
+    const bits = nullBits(data), bitOffset = data.offset;
     for (let i = 0; i < data.length; i++) {
-      if (!isValid(data, i)) {
+      if (bits && !(bits[(bitOffset + i) >> 3] & (1 << ((bitOffset + i) & 7)))) {
         out[row + i] = -1;
         continue;
       }
@@ -232,59 +288,49 @@ export class KeyEncoder {
   }
 
   #findInt(lo: number, hi: number, insert: boolean): number {
-    const hash = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15);
-    let slot = hash & this.#mask;
+    const hash = fmix(lo ^ Math.imul(hi, 0x9e3779b1));
+    const table = this.#table;
+    const mask = this.#cap - 1;
+    let slot = hash & mask;
     for (;;) {
-      const code = this.#table[slot];
-      if (code < 0) break;
-      if (this.#lo[code] === lo && this.#hi[code] === hi) return code;
-      slot = (slot + 1) & this.#mask;
+      const at = slot * SLOT;
+      const code1 = table[at];
+      if (code1 === 0) break;
+      if (table[at + 2] === lo && table[at + 3] === hi) return code1 - 1;
+      slot = (slot + 1) & mask;
     }
     if (!insert) return -1;
     const code = this.#size++;
-    this.#ensureCodes(code + 2);
-    this.#lo[code] = lo;
-    this.#hi[code] = hi;
-    this.#table[slot] = code;
-    if (this.#size * 2 > this.#mask) this.#rehash();
+    const at = slot * SLOT;
+    table[at] = code + 1;
+    table[at + 1] = hash;
+    table[at + 2] = lo;
+    table[at + 3] = hi;
+    if (this.#size * 2 > this.#cap) this.#rehash();
     return code;
-  }
-
-  #ensureCodes(n: number): void {
-    if (n <= this.#lo.length) return;
-    const cap = Math.max(n, this.#lo.length * 2);
-    const grow = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.#lo = grow(this.#lo);
-    this.#hi = grow(this.#hi);
-    this.#starts = grow(this.#starts);
   }
 
   #ensureArena(extra: number): void {
     if (this.#arenaUsed + extra <= this.#arena.length) return;
-    const b = new Uint8Array(Math.max(this.#arena.length * 2, this.#arenaUsed + extra));
+    const b = new Uint8Array(Math.max(this.#arena.length * 2, this.#arenaUsed + extra, 1 << 16));
     b.set(this.#arena.subarray(0, this.#arenaUsed));
     this.#arena = b;
   }
 
   #rehash(): void {
-    const cap = (this.#mask + 1) * 2;
-    this.#table = new Int32Array(cap).fill(-1);
-    this.#mask = cap - 1;
-    for (let code = 0; code < this.#size; code++) {
-      let hash: number;
-      if (this.#kind === "utf8") hash = this.#lo[code];
-      else {
-        const lo = this.#lo[code], hi = this.#hi[code];
-        hash = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) ^ (lo >>> 15);
-      }
-      let slot = hash & this.#mask;
-      while (this.#table[slot] >= 0) slot = (slot + 1) & this.#mask;
-      this.#table[slot] = code;
+    const old = this.#table;
+    const oldCap = this.#cap;
+    this.#cap = oldCap * 2;
+    const table = new Int32Array(SLOT * this.#cap);
+    const mask = this.#cap - 1;
+    for (let s = 0; s < oldCap; s++) {
+      const from = s * SLOT;
+      if (old[from] === 0) continue;
+      let slot = old[from + 1] & mask;
+      while (table[slot * SLOT] !== 0) slot = (slot + 1) & mask;
+      table.set(old.subarray(from, from + SLOT), slot * SLOT);
     }
+    this.#table = table;
   }
 }
 

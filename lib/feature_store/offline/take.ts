@@ -12,7 +12,7 @@
  * @module
  */
 import * as arrow from "apache-arrow";
-import { isValid } from "./columns.ts";
+import { isValid, nullBits } from "./columns.ts";
 
 interface Chunk {
   data: arrow.Data;
@@ -27,6 +27,38 @@ function locate(chunks: Chunk[], index: number): number {
     else hi = mid - 1;
   }
   return lo;
+}
+
+interface RowPlan {
+  chunkOf: Int32Array | null;
+  rows: Int32Array;
+}
+
+const plans = new WeakMap<Int32Array, Map<string, RowPlan>>();
+
+/** (chunk, row in chunk) of every index, computed once per index array and chunk layout (columns of one table share it). */
+function rowPlan(chunks: Chunk[], indices: Int32Array): RowPlan {
+  const layout = chunks.map((c) => c.data.length).join(",");
+  let byLayout = plans.get(indices);
+  if (!byLayout) plans.set(indices, byLayout = new Map());
+  const cached = byLayout.get(layout);
+  if (cached) return cached;
+  const n = indices.length;
+  const chunkOf = chunks.length > 1 ? new Int32Array(n) : null;
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const idx = indices[i];
+    if (idx < 0) {
+      rows[i] = -1;
+      continue;
+    }
+    const c = chunkOf ? locate(chunks, idx) : 0;
+    if (chunkOf) chunkOf[i] = c;
+    rows[i] = idx - chunks[c].start;
+  }
+  const plan = { chunkOf, rows };
+  byLayout.set(layout, plan);
+  return plan;
 }
 
 /**
@@ -44,26 +76,23 @@ export function takeVector(vector: arrow.Vector, indices: Int32Array): arrow.Vec
   }
   const n = indices.length;
   const bitmap = new Uint8Array((n + 7) >> 3);
-  // resolve (chunk, local row) once; -1 stays null
-  const chunkOf = chunks.length > 1 ? new Int32Array(n) : null;
-  const local = new Int32Array(n);
+  const plan = rowPlan(chunks, indices);
+  const chunkOf = plan.chunkOf;
+  const anyNulls = chunks.some((c) => nullBits(c.data) !== null);
+  // local row per output row (-1 = null); shared with other columns when this one has no nulls
+  const local = anyNulls ? plan.rows.slice() : plan.rows;
   let nullCount = 0;
   for (let i = 0; i < n; i++) {
-    const idx = indices[i];
-    if (idx < 0) {
+    const row = local[i];
+    if (row < 0) {
+      nullCount++;
+      continue;
+    }
+    if (anyNulls && !isValid(chunks[chunkOf ? chunkOf[i] : 0].data, row)) {
       local[i] = -1;
       nullCount++;
       continue;
     }
-    const c = chunkOf ? locate(chunks, idx) : 0;
-    if (chunkOf) chunkOf[i] = c;
-    const row = idx - chunks[c].start;
-    if (!isValid(chunks[c].data, row)) {
-      local[i] = -1;
-      nullCount++;
-      continue;
-    }
-    local[i] = row;
     bitmap[i >> 3] |= 1 << (i & 7);
   }
   const chunkAt = (i: number) => chunks[chunkOf ? chunkOf[i] : 0].data;

@@ -1,0 +1,78 @@
+/**
+ * Benchmark helpers: timing with medians over repeats, peak RSS, and results written to
+ * `bench/results/<name>.json`. Benchmarks are never tests: figures go to files and the console.
+ *
+ * @example
+ * ```ts
+ * import { timeIt, writeResults } from "./harness.ts";
+ * const { median } = await timeIt(() => work(), { repeats: 3 });
+ * await writeResults("pit", { local_s: median });
+ * ```
+ * @module
+ */
+
+/** Timing of repeated runs, in seconds. */
+export interface Timing {
+  runs: number[];
+  median: number;
+  min: number;
+}
+
+/** Runs `fn` `repeats` times (after `warmup` untimed runs) and returns the times in seconds. */
+export async function timeIt(
+  fn: () => Promise<unknown> | unknown,
+  opts: { repeats?: number; warmup?: number } = {},
+): Promise<Timing> {
+  for (let i = 0; i < (opts.warmup ?? 0); i++) await fn();
+  const runs: number[] = [];
+  for (let i = 0; i < (opts.repeats ?? 3); i++) {
+    const t0 = performance.now();
+    await fn();
+    runs.push((performance.now() - t0) / 1000);
+  }
+  return { runs, median: median(runs), min: Math.min(...runs) };
+}
+
+/** Median of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Peak resident memory of this process so far, in MB (Linux VmHWM), or NaN where unknown. */
+export function peakRssMb(): number {
+  let status = "";
+  try {
+    status = Deno.readTextFileSync("/proc/self/status");
+  } catch {
+    // Deno asks for --allow-all to read /proc/self; `cat` of our own pid needs only --allow-run=cat
+    try {
+      const out = new Deno.Command("cat", { args: [`/proc/${Deno.pid}/status`] }).outputSync();
+      status = new TextDecoder().decode(out.stdout);
+    } catch {
+      return NaN;
+    }
+  }
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Writes `bench/results/<name>.json` with the figures plus machine facts and a timestamp; returns the path. */
+export async function writeResults(name: string, figures: Record<string, unknown>): Promise<string> {
+  const path = new URL(`./results/${name}.json`, import.meta.url).pathname;
+  await Deno.mkdir(new URL("./results/", import.meta.url).pathname, { recursive: true });
+  const body = {
+    benchmark: name,
+    ...figures,
+    machine: { cores: navigator.hardwareConcurrency, deno: Deno.version.deno, os: Deno.build.os },
+    measured_at: new Date().toISOString(),
+  };
+  await Deno.writeTextFile(path, JSON.stringify(body, null, 2) + "\n");
+  return path;
+}
+
+/** Rounds to `digits` significant decimals for printing. */
+export function round(x: number, digits = 3): number {
+  return Number(x.toFixed(digits));
+}
