@@ -249,13 +249,16 @@ async function matchView(
   const created = src.createdTimestampColumn
     ? timestampMicros(table.getChild(src.createdTimestampColumn)!, src.createdTimestampColumn).micros
     : undefined;
+  // Entity keys first: only keys some entity row has can ever match, so the key table stays as small as the entity
+  // rows' distinct keys and feature rows of other keys drop out before indexing (17k entity rows against a billion
+  // snapshots cost a scan, not a billion-key table).
   const featureParts: Int32Array[] = [];
   const entityParts: Int32Array[] = [];
   for (let k = 0; k < joinKeys.length; k++) {
     const enc = new KeyEncoder();
     try {
-      featureParts.push(enc.encode(table.getChild(keyCols[k])!, { insert: true, column: keyCols[k] }));
-      entityParts.push(enc.encode(entities.getChild(joinKeys[k])!, { insert: false, column: joinKeys[k] }));
+      entityParts.push(enc.encode(entities.getChild(joinKeys[k])!, { insert: true, column: joinKeys[k] }));
+      featureParts.push(enc.encode(table.getChild(keyCols[k])!, { insert: false, column: keyCols[k] }));
     } catch (err) {
       throw new RetrievalError(
         `Join key "${joinKeys[k]}" of feature view "${view.name}": ${(err as Error).message} ` +
@@ -264,10 +267,10 @@ async function matchView(
     }
   }
   const composite = new CompositeKeyEncoder();
-  const featureCodes = composite.combine(featureParts, { insert: true });
-  const entityCodes = composite.combine(entityParts, { insert: false });
+  const entityCodes = composite.combine(entityParts, { insert: true });
+  const featureCodes = composite.combine(featureParts, { insert: false });
   let numCodes = 0;
-  for (let i = 0; i < featureCodes.length; i++) if (featureCodes[i] >= numCodes) numCodes = featureCodes[i] + 1;
+  for (let i = 0; i < entityCodes.length; i++) if (entityCodes[i] >= numCodes) numCodes = entityCodes[i] + 1;
   const index = indexFeatures(featureCodes, featureTs, created, numCodes);
   const matched = matchWithIndex(index, entityCodes, entityTs, view.ttlSeconds * 1_000_000);
   return { vectors: featureCols.map((c) => takeVector(table.getChild(c)!, matched)) };
