@@ -134,6 +134,33 @@ Deno.test("streaming write of many batches, then streaming read yields one batch
   });
 });
 
+Deno.test("row groups can be chosen; worker-parallel reads give the same table in file order", async () => {
+  await withTemp(async (dir) => {
+    const uri = `${dir}/groups.parquet`;
+    async function* gen() {
+      for (let k = 0; k < 10; k++) yield sampleBatch(1000, k * 1000);
+    }
+    await writeParquetBatches(uri, gen(), { rowGroupRows: 2000 });
+    const picked: bigint[] = [];
+    for await (const b of readParquetBatches(uri, { rowGroups: [3, 1], columns: ["id"] })) {
+      picked.push(b.getChild("id")!.get(0) as bigint);
+    }
+    assertEquals(picked, [6000n, 2000n]);
+    await assertRejects(
+      async () => {
+        for await (const _ of readParquetBatches(uri, { rowGroups: [9] })) { /* drain */ }
+      },
+      Error,
+      "Row group 9 does not exist",
+    );
+    const single = await readParquetTable(uri, { workers: 1, columns: ["t", "id"] });
+    const parallel = await readParquetTable(uri, { workers: 2, columns: ["t", "id"] });
+    assertEquals(parallel.schema.fields.map((f) => f.name), ["t", "id"]);
+    assertSameTable(parallel, single);
+    await assertRejects(() => readParquetTable(`${dir}/missing.parquet`, { workers: 2 }), Error, "missing.parquet");
+  });
+});
+
 Deno.test("a writer whose source throws midway leaves no file; bad batches are refused", async () => {
   await withTemp(async (dir) => {
     const uri = `${dir}/broken.parquet`;

@@ -206,35 +206,42 @@ export async function getHistoricalFeatures(
   const load = opts.loadSource ?? loadFileSource;
   const columns: Record<string, arrow.Vector> = {};
   for (const name of entityColumns) columns[name] = entities.getChild(name)!;
+  // start every source read at once (large Parquet files decode in workers meanwhile), then join view by view
+  const tables = requests.map(({ view, features }) => {
+    const loading = load(view, neededColumns(view, features));
+    loading.catch(() => {}); // rejections are rethrown below, in view order
+    return loading;
+  });
   for (let v = 0; v < requests.length; v++) {
     const { view, features } = requests[v];
-    const matches = await matchView(view, features, entities, entityTs, load, request.naiveTimestamps ?? "error");
-    matches.vectors.forEach((vec, i) => (columns[names[v][i]] = vec));
+    const table = await tables[v];
+    const vectors = matchView(view, features, table, entities, entityTs, request.naiveTimestamps ?? "error");
+    vectors.forEach((vec, i) => (columns[names[v][i]] = vec));
   }
   return new arrow.Table(columns);
 }
 
-async function matchView(
+/** Source columns a view's join needs: keys, timestamps, requested features. */
+function neededColumns(view: FeatureView, features: string[]): string[] {
+  const src = view.source;
+  const keyCols = view.entities.flatMap((e) => e.joinKeys).map((k) => sourceColumn(src, k));
+  const stamps = [src.timestampField, ...(src.createdTimestampColumn ? [src.createdTimestampColumn] : [])];
+  return [...new Set([...keyCols, ...stamps, ...features.map((f) => sourceColumn(src, f))])];
+}
+
+function matchView(
   view: FeatureView,
   features: string[],
+  table: arrow.Table,
   entities: arrow.Table,
   entityTs: Float64Array,
-  load: SourceLoader,
   naive: "error" | "utc",
-): Promise<{ vectors: arrow.Vector[] }> {
+): arrow.Vector[] {
   const src = view.source;
   const joinKeys = view.entities.flatMap((e) => e.joinKeys);
   const keyCols = joinKeys.map((k) => sourceColumn(src, k));
   const featureCols = features.map((f) => sourceColumn(src, f));
-  const needed = [
-    ...new Set([
-      ...keyCols,
-      src.timestampField,
-      ...(src.createdTimestampColumn ? [src.createdTimestampColumn] : []),
-      ...featureCols,
-    ]),
-  ];
-  const table = await load(view, needed);
+  const needed = neededColumns(view, features);
   const where = `source "${sourceLocation(src)}" of feature view "${view.name}"`;
   for (const c of needed) {
     if (!table.getChild(c)) throw new RetrievalError(`Column "${c}" is missing from ${where}`);
@@ -273,5 +280,5 @@ async function matchView(
   for (let i = 0; i < entityCodes.length; i++) if (entityCodes[i] >= numCodes) numCodes = entityCodes[i] + 1;
   const index = indexFeatures(featureCodes, featureTs, created, numCodes);
   const matched = matchWithIndex(index, entityCodes, entityTs, view.ttlSeconds * 1_000_000);
-  return { vectors: featureCols.map((c) => takeVector(table.getChild(c)!, matched)) };
+  return featureCols.map((c) => takeVector(table.getChild(c)!, matched));
 }
