@@ -1,0 +1,92 @@
+/**
+ * HTTP plumbing for the decision server: JSON bodies read with a size limit, client errors that name the field, and
+ * answers that never carry a stack trace.
+ *
+ * @example
+ * ```ts
+ * import { HttpError, jsonResponse, readJsonBody } from "./http.ts";
+ * const body = await readJsonBody(request, { maxBytes: 65_536 });
+ * ```
+ * @module
+ */
+
+/** An error answered to the client with `status` and `message` (never a stack). */
+export class HttpError extends Error {
+  /** @param status HTTP status. @param message Names the field or the problem. */
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+/** A JSON response. */
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body, bigintReplacer), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+/** JSON.stringify replacer: bigint → number when safe, else string. */
+export function bigintReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  return value;
+}
+
+/**
+ * Reads a JSON object body: 415 unless `content-type` is JSON (when given), 413 over `maxBytes` (checked while
+ * reading, not trusting content-length), 400 for malformed JSON or a non-object.
+ */
+export async function readJsonBody(request: Request, opts: { maxBytes: number }): Promise<Record<string, unknown>> {
+  const type = request.headers.get("content-type");
+  if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
+    throw new HttpError(415, `Content type "${type}" is not supported; send application/json`);
+  }
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > opts.maxBytes) {
+    throw new HttpError(413, `Body of ${declared} bytes is over the ${opts.maxBytes}-byte limit`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > opts.maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw new HttpError(413, `Body is over the ${opts.maxBytes}-byte limit`);
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  if (size === 0) throw new HttpError(400, "Body is empty; send a JSON object");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (err) {
+    throw new HttpError(400, `Body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new HttpError(400, "Body must be a JSON object");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Turns any error into a response: HttpError as is, anything else a 500 with a generic message (logged). */
+export function errorResponse(err: unknown, log: (line: string) => void = console.error): Response {
+  if (err instanceof HttpError) return jsonResponse({ error: err.message }, err.status);
+  log(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  return jsonResponse({ error: "Internal error; see the server log" }, 500);
+}
