@@ -544,13 +544,27 @@ export async function size(uri: string, opts: IoOptions = {}): Promise<number> {
   }
 }
 
-async function walkLocal(dir: string, out: ObjectInfo[], filter: (path: string) => boolean): Promise<void> {
-  for await (const entry of Deno.readDir(dir)) {
-    const path = dir === "." ? entry.name : dir.endsWith("/") ? dir + entry.name : `${dir}/${entry.name}`;
-    if (entry.isDirectory) await walkLocal(path, out, filter);
-    else if (entry.isFile && !isTempName(entry.name) && filter(path)) {
-      out.push({ uri: path, size: (await Deno.stat(path)).size });
+async function walkLocal(
+  dir: string,
+  out: ObjectInfo[],
+  filter: (path: string) => boolean,
+  top = true,
+): Promise<void> {
+  // files and folders may vanish while we walk (other writers rename and delete): skip those, below the top
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      const path = dir === "." ? entry.name : dir.endsWith("/") ? dir + entry.name : `${dir}/${entry.name}`;
+      if (entry.isDirectory) await walkLocal(path, out, filter, false);
+      else if (entry.isFile && !isTempName(entry.name) && filter(path)) {
+        try {
+          out.push({ uri: path, size: (await Deno.stat(path)).size });
+        } catch (err) {
+          if (!(err instanceof Deno.errors.NotFound)) throw err;
+        }
+      }
     }
+  } catch (err) {
+    if (top || !(err instanceof Deno.errors.NotFound)) throw err;
   }
 }
 
