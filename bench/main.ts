@@ -4,6 +4,7 @@
  */
 const BENCHES: Record<string, string> = {
   pit: "./pit.ts",
+  train: "./train.ts",
 };
 
 const [name, ...rest] = Deno.args;
