@@ -10,6 +10,9 @@ import { creditRepo } from "../lib/credit/repo.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { generateData } from "../lib/credit/write_data.ts";
 import { buildTrainingSet } from "./training_set.ts";
+import { main as trainMain } from "./train.ts";
+import { main as predictMain } from "./predict.ts";
+import { readTable } from "../lib/io/mod.ts";
 
 const USAGE = "deno task demo [--rows N] [--seed S]";
 
@@ -46,6 +49,21 @@ if (import.meta.main) {
       `  ${report.rows} loans x ${report.columns.length} columns (loan columns + credit_history + zipcode_features) ` +
         `-> ${report.out} in ${report.seconds.toFixed(1)} s`,
     );
+
+    stage(4, "Train a tfjs credit-default model (recall-first threshold), record the run, register a version");
+    await trainMain(["--seed", String(seed)], (line) => console.log(`  ${line}`));
+
+    stage(5, "One loan decision with reason codes (features joined point-in-time at the application's time)");
+    const loans = await readTable(`${config.data_dir}/loan_table.parquet`);
+    const loan = loans.get(loans.numRows - 1)!.toJSON();
+    const at = new Date(Number(loan.event_timestamp)).toISOString();
+    await predictMain([
+      ...["--zipcode", String(loan.zipcode), "--dob-ssn", String(loan.dob_ssn)],
+      ...["--person-age", String(loan.person_age), "--person-income", String(loan.person_income)],
+      ...["--person-home-ownership", String(loan.person_home_ownership)],
+      ...["--person-emp-length", String(loan.person_emp_length), "--loan-intent", String(loan.loan_intent)],
+      ...["--loan-amnt", String(loan.loan_amnt), "--loan-int-rate", String(loan.loan_int_rate), "--at", at],
+    ], (line) => console.log(`  ${line}`));
 
     await store.close();
     console.log(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
