@@ -5,6 +5,7 @@
 const BENCHES: Record<string, string> = {
   pit: "./pit.ts",
   train: "./train.ts",
+  materialize: "./materialize.ts",
 };
 
 const [name, ...rest] = Deno.args;

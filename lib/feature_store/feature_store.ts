@@ -22,6 +22,19 @@ import { apply, type ApplyOptions, type ApplyResult } from "./apply.ts";
 import { type OfflineRequest, type OfflineStore, offlineStoreFor, type SqlEntities } from "./offline/store.ts";
 import { readTable } from "../io/mod.ts";
 import { toDataFrame } from "../io/dataframe.ts";
+import { type OnlineStore, onlineStoreFor } from "./online/mod.ts";
+import {
+  getOnlineFeatures,
+  type OnlineFeaturesRequest,
+  type OnlineFeaturesResult,
+} from "./online/get_online_features.ts";
+import {
+  materialize,
+  type MaterializeCommonOptions,
+  materializeIncremental,
+  type MaterializeOptions,
+  type MaterializeReport,
+} from "./materialize.ts";
 
 /** Options of {@link FeatureStore.open}. */
 export interface OpenOptions extends LoadConfigOptions {
@@ -31,6 +44,8 @@ export interface OpenOptions extends LoadConfigOptions {
   config?: FeatureStoreConfig;
   /** A ready offline store (skips the choice by configuration). */
   offlineStore?: OfflineStore;
+  /** A ready online store (skips the choice by configuration). */
+  onlineStore?: OnlineStore;
 }
 
 /** A historical request whose entity rows may also be a file (local or s3://, Parquet or CSV). */
@@ -46,7 +61,9 @@ export class FeatureStore {
     const config = opts.config ?? (await loadConfig(opts));
     const repo = typeof opts.repo === "function" ? opts.repo(config) : opts.repo;
     const offline = opts.offlineStore ?? (await offlineStoreFor(config));
-    return new FeatureStore(config, repo, offline);
+    const store = new FeatureStore(config, repo, offline);
+    if (opts.onlineStore) store.#online = opts.onlineStore;
+    return store;
   }
 
   /** A feature service of the repo by name (error listing the known ones). */
@@ -79,8 +96,38 @@ export class FeatureStore {
     return await toDataFrame(await this.getHistoricalFeatures(request));
   }
 
-  /** Releases the offline store's connections. */
+  /** Releases the offline and online stores' connections. */
   async close(): Promise<void> {
     await this.offline.close();
+    await this.#online?.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Online store and materialization (lib/feature_store/online/, lib/feature_store/materialize.ts)
+
+  #online: OnlineStore | undefined;
+
+  /** The configured online store (SQLite or Redis), opened on first use. */
+  onlineStore(): OnlineStore {
+    return this.#online ??= onlineStoreFor(this.config);
+  }
+
+  /** Writes the latest rows per entity in `[start, end]` online and records the interval per view (Feast's). */
+  materialize(opts: MaterializeOptions): Promise<MaterializeReport> {
+    return materialize(this.#materializeContext(), opts);
+  }
+
+  /** Materializes from each view's last recorded end (or end − ttl the first time) up to `end`. */
+  materializeIncremental(opts: MaterializeCommonOptions): Promise<MaterializeReport> {
+    return materializeIncremental(this.#materializeContext(), opts);
+  }
+
+  /** Latest feature values of entity rows with a status per value; see online/get_online_features.ts. */
+  getOnlineFeatures(request: OnlineFeaturesRequest): Promise<OnlineFeaturesResult> {
+    return getOnlineFeatures(this.repo, this.onlineStore(), request);
+  }
+
+  #materializeContext() {
+    return { repo: this.repo, config: this.config, offline: this.offline, online: this.onlineStore() };
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * The online store interface (Feast's: write batch, read, update, teardown) shared by the SQLite and Redis stores.
+ *
+ * Stores work on encoded rows (see codec.ts and entity_key.ts): one packed value per (entity key, feature view).
+ * Every store skips a write older than what it holds: a stored row wins when its event timestamp is later, or
+ * equal with a created timestamp at least as large; so re-writing the same rows changes nothing.
+ *
+ * @example
+ * ```ts
+ * import type { OnlineStore } from "./interface.ts";
+ * async function roundTrip(store: OnlineStore, view: FeatureView, batch: EncodedBatch) {
+ *   const { written, skipped } = await store.onlineWriteBatch(view, batch);
+ *   return await store.onlineRead(view, batch.keys);
+ * }
+ * ```
+ * @module
+ */
+import type { FeatureView } from "../definitions.ts";
+import type { EncodedBatch, StoredRow } from "./codec.ts";
+
+/** What a write did. */
+export interface WriteResult {
+  /** Rows stored (new keys, or newer than what was stored). */
+  written: number;
+  /** Rows skipped because the store already held a row at least as new. */
+  skipped: number;
+}
+
+/** One view's part of a multi-view read. */
+export interface ReadRequest {
+  view: FeatureView;
+  /** Encoded entity keys (entity_key.ts). */
+  entityKeys: readonly string[];
+}
+
+/** What every online store does. */
+export interface OnlineStore {
+  /** Which store ("sqlite", "redis"). */
+  readonly type: string;
+  /** Where it is, for messages (a file path, host:port). */
+  readonly location: string;
+  /** Writes rows of one view, skipping those older than what is stored. */
+  onlineWriteBatch(view: FeatureView, batch: EncodedBatch): Promise<WriteResult>;
+  /** Reads rows of one view: per key the stored row (all features, schema order) or null. */
+  onlineRead(view: FeatureView, entityKeys: readonly string[]): Promise<(StoredRow | null)[]>;
+  /** Reads several views in one round trip; results align with `requests`. */
+  onlineReadMany(requests: readonly ReadRequest[]): Promise<(StoredRow | null)[][]>;
+  /** Prepares storage for `keep` and deletes the rows of `remove` (views deleted from the repo). */
+  update(opts: { keep: readonly FeatureView[]; remove: readonly FeatureView[] }): Promise<void>;
+  /** Deletes every row of these views. */
+  teardown(views: readonly FeatureView[]): Promise<void>;
+  /**
+   * An identifier that changes when the store may have lost writes since it was last asked (a Redis server
+   * restarted), so that materialization can rewrite a view instead of recording an incomplete one.
+   */
+  epoch(): Promise<string>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
+
+/** The online store failed or cannot be reached; the message names where and the setting to check. */
+export class OnlineStoreError extends Error {
+  /** @param message What failed, naming the store's location and setting. */
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "OnlineStoreError";
+  }
+}
