@@ -1,0 +1,163 @@
+/**
+ * The decision server (`deno task serve`): Feast's `POST /get-online-features`, a `POST /score` handler supplied by
+ * the application, `GET /health`; JSON bodies limited in size, field-naming 4xx answers, no stack traces to
+ * clients, graceful shutdown (in-flight requests finish, then stores close).
+ *
+ * @example
+ * ```ts
+ * import { startServer } from "./server.ts";
+ * const server = startServer({ hostname: "127.0.0.1", port: 6566, handler: createHandler({ store }) });
+ * await server.shutdown();
+ * ```
+ * @module
+ */
+import type { FeatureRepo } from "../feature_store/definitions.ts";
+import {
+  type OnlineFeaturesRequest,
+  type OnlineFeaturesResult,
+  OnlineRequestError,
+  toFeastResponse,
+} from "../feature_store/online/get_online_features.ts";
+import { errorResponse, HttpError, jsonResponse, readJsonBody } from "./http.ts";
+
+/** What the server needs from the feature store. */
+export interface ServingStore {
+  repo: FeatureRepo;
+  getOnlineFeatures(request: OnlineFeaturesRequest): Promise<OnlineFeaturesResult>;
+}
+
+/** Options of {@link createHandler}. */
+export interface HandlerOptions {
+  store: ServingStore;
+  /** `POST /score`: takes the JSON body, returns the JSON answer (throw HttpError for 4xx). */
+  score?: (body: Record<string, unknown>) => Promise<unknown>;
+  /** Facts shown by `GET /health` (model version, online store type, ...). */
+  health?: () => Record<string, unknown>;
+  /** Largest accepted body in bytes (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Where internal errors are logged (default console.error). */
+  log?: (line: string) => void;
+  /** The clock feature ages are measured against (default now; a fixed time replays historical data). */
+  asOf?: Date;
+  /** Extra routes (`"GET /"` → handler), e.g. pages. */
+  routes?: Record<string, (request: Request) => Response | Promise<Response>>;
+}
+
+/** Parses Feast's `/get-online-features` body into our request (400 naming the field when malformed). */
+export function parseFeastRequest(body: Record<string, unknown>, repo: FeatureRepo): OnlineFeaturesRequest {
+  const { features, feature_service: service, entities, full_feature_names: full } = body;
+  let refs: OnlineFeaturesRequest["features"];
+  if (service !== undefined) {
+    if (typeof service !== "string") throw new HttpError(400, `Field "feature_service" must be a string`);
+    const found = repo.services.find((s) => s.name === service);
+    if (!found) {
+      throw new HttpError(
+        400,
+        `Unknown feature service "${service}"; known: ${repo.services.map((s) => s.name).join(", ")}`,
+      );
+    }
+    refs = found;
+  } else {
+    if (!Array.isArray(features) || features.length === 0 || features.some((f) => typeof f !== "string")) {
+      throw new HttpError(400, `Field "features" must be a non-empty list of "view:feature" strings`);
+    }
+    refs = features as string[];
+  }
+  if (!entities || typeof entities !== "object" || Array.isArray(entities)) {
+    throw new HttpError(400, `Field "entities" must be an object of join key → list of values`);
+  }
+  let length = -1;
+  for (const [key, values] of Object.entries(entities)) {
+    if (!Array.isArray(values)) throw new HttpError(400, `Field "entities.${key}" must be a list of values`);
+    if (length >= 0 && values.length !== length) {
+      throw new HttpError(400, `Field "entities.${key}" has ${values.length} values; the other keys have ${length}`);
+    }
+    length = values.length;
+  }
+  if (length <= 0) throw new HttpError(400, `Field "entities" must hold at least one entity row`);
+  if (length > 1000) throw new HttpError(413, `Field "entities" has ${length} rows; at most 1000 per request`);
+  if (full !== undefined && typeof full !== "boolean") {
+    throw new HttpError(400, `Field "full_feature_names" must be true or false`);
+  }
+  return { features: refs, entities: entities as Record<string, unknown[]>, fullFeatureNames: full ?? false };
+}
+
+/**
+ * The request handler.
+ */
+export function createHandler(opts: HandlerOptions): (request: Request) => Promise<Response> {
+  const maxBytes = opts.maxBodyBytes ?? 64 * 1024;
+  const log = opts.log ?? console.error;
+  return async (request) => {
+    try {
+      const url = new URL(request.url);
+      const route = `${request.method} ${url.pathname}`;
+      const extra = opts.routes?.[route];
+      if (extra) return await extra(request);
+      switch (route) {
+        case "GET /health":
+          return jsonResponse({ status: "ok", ...(opts.health?.() ?? {}) });
+        case "POST /get-online-features": {
+          const body = await readJsonBody(request, { maxBytes });
+          const parsed = { ...parseFeastRequest(body, opts.store.repo), asOf: opts.asOf };
+          try {
+            return jsonResponse(toFeastResponse(await opts.store.getOnlineFeatures(parsed)));
+          } catch (err) {
+            if (err instanceof OnlineRequestError) throw new HttpError(400, err.message);
+            throw err;
+          }
+        }
+        case "POST /score": {
+          if (!opts.score) throw new HttpError(503, "No model is loaded; train one (deno task train) and restart");
+          const body = await readJsonBody(request, { maxBytes });
+          try {
+            return jsonResponse(await opts.score(body));
+          } catch (err) {
+            if (err instanceof OnlineRequestError) throw new HttpError(400, err.message);
+            throw err;
+          }
+        }
+      }
+      const known = ["GET /health", "POST /get-online-features", "POST /score", ...Object.keys(opts.routes ?? {})];
+      if (known.some((r) => r.endsWith(` ${url.pathname}`))) {
+        throw new HttpError(405, `Method ${request.method} is not allowed on ${url.pathname}`);
+      }
+      throw new HttpError(404, `No route ${url.pathname}; routes: ${known.join(", ")}`);
+    } catch (err) {
+      return errorResponse(err, log);
+    }
+  };
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** Where it listens. */
+  addr: { hostname: string; port: number };
+  /** Stops accepting, lets in-flight requests finish, then resolves. */
+  shutdown(): Promise<void>;
+  /** Resolves when the server has stopped. */
+  finished: Promise<void>;
+}
+
+/**
+ * Starts `Deno.serve` on `hostname:port` (port 0 = any free port).
+ */
+export function startServer(opts: {
+  hostname: string;
+  port: number;
+  handler: (request: Request) => Promise<Response>;
+  onListen?: (addr: { hostname: string; port: number }) => void;
+}): RunningServer {
+  const server = Deno.serve({
+    hostname: opts.hostname,
+    port: opts.port,
+    onListen: () => {},
+  }, opts.handler);
+  const addr = server.addr as Deno.NetAddr;
+  opts.onListen?.({ hostname: addr.hostname, port: addr.port });
+  return {
+    addr: { hostname: addr.hostname, port: addr.port },
+    shutdown: () => server.shutdown(),
+    finished: server.finished,
+  };
+}

@@ -1,0 +1,125 @@
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { resolveConfig } from "../lib/feature_store/config.ts";
+import { FeatureStore } from "../lib/feature_store/feature_store.ts";
+import { generateData } from "../lib/credit/write_data.ts";
+import { creditTrainingSource } from "../lib/credit/model_spec.ts";
+import { trainModel } from "../lib/model/train.ts";
+import { readTable } from "../lib/io/mod.ts";
+import { startDecisionServer } from "./serve.ts";
+
+/** A generated data set, materialized to SQLite, with a quickly trained model registered as champion. */
+async function fixture(dir: string) {
+  await generateData({ rows: 3000, seed: 11, out: `${dir}/data`, zipcodes: 500 });
+  const config = resolveConfig({
+    fromFile: {
+      data_dir: `${dir}/data`,
+      registry: `${dir}/registry.json`,
+      model_store: `${dir}/models`,
+      online_store: { type: "sqlite", path: `${dir}/online.db` },
+    },
+  });
+  const source = creditTrainingSource("generated", { dataDir: config.data_dir });
+  const store = await FeatureStore.open({ config, repo: source.repo });
+  await store.apply({ log: () => {} });
+  await store.materialize({ start: new Date("2019-01-01T00:00:00Z"), end: new Date("2022-01-01T00:00:00Z") });
+  await trainModel({
+    source,
+    store,
+    modelType: "logistic",
+    epochs: 5,
+    root: config.model_store,
+    charts: false,
+  });
+  await store.close();
+  return config;
+}
+
+Deno.test("serve: /score decides with online features, /get-online-features answers Feast's JSON, bad input is 4xx", async () => {
+  const dir = await Deno.makeTempDir();
+  const logs: string[] = [];
+  const config = await fixture(dir);
+  const server = await startDecisionServer({
+    hostname: "127.0.0.1",
+    port: 0,
+    config,
+    log: (l) => logs.push(l),
+    asOf: new Date("2021-09-01T00:00:00Z"),
+  });
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, {
+      method: "POST",
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      headers: { "content-type": "application/json", ...headers },
+    });
+  try {
+    const health = await (await fetch(`${base}/health`)).json();
+    assertEquals(health.status, "ok");
+    assertEquals(health.model.version, 1);
+
+    const loans = await readTable(`${config.data_dir}/loan_table.parquet`);
+    const credit = await readTable(`${config.data_dir}/credit_history.parquet`, { columns: ["dob_ssn"] });
+    const known = String(credit.getChild("dob_ssn")!.get(0));
+    const loan = loans.get(0)!.toJSON();
+    const application = {
+      zipcode: Number(loan.zipcode),
+      dob_ssn: known,
+      person_age: Number(loan.person_age),
+      person_income: Number(loan.person_income),
+      person_home_ownership: loan.person_home_ownership,
+      person_emp_length: Number(loan.person_emp_length),
+      loan_intent: loan.loan_intent,
+      loan_amnt: Number(loan.loan_amnt),
+      loan_int_rate: Number(loan.loan_int_rate),
+    };
+    const res = await post("/score", application);
+    assertEquals(res.status, 200);
+    const answer = await res.json();
+    assert(answer.probability > 0 && answer.probability < 1);
+    assertEquals(answer.decision, answer.probability >= answer.threshold ? "reject" : "approve");
+    assertEquals(answer.model, { name: "credit_default", version: 1 });
+    assert(answer.reasons.length > 0);
+    // the applicant's credit history came from the online store (present with its timestamp)
+    assertEquals(answer.features.missed_payments_6m.status, "PRESENT");
+    assert(answer.features.missed_payments_6m.event_timestamp.startsWith("20"));
+
+    // a thin file: unknown applicant, scored with imputation, missing features listed
+    const thin = await (await post("/score", { ...application, dob_ssn: "19990101_0000" })).json();
+    assertEquals(thin.features.missed_payments_6m.status, "NOT_FOUND");
+    assert(thin.missing_features.includes("missed_payments_6m"));
+
+    // Feast's /get-online-features
+    const feast = await (await post("/get-online-features", {
+      features: ["credit_history:missed_payments_6m", "zipcode_features:state"],
+      entities: { dob_ssn: [known, "nobody_0000"], zipcode: [application.zipcode, 1] },
+    })).json();
+    assertEquals(feast.metadata.feature_names, ["dob_ssn", "zipcode", "missed_payments_6m", "state"]);
+    assertEquals(feast.results[2].statuses, ["PRESENT", "NOT_FOUND"]);
+
+    // bad input: each a 4xx naming the problem, never a crash or a stack
+    const cases: [string, unknown, number, string][] = [
+      ["/score", "{not json", 400, "not valid JSON"],
+      ["/score", { ...application, person_age: "old" }, 400, `"person_age"`],
+      ["/score", { ...application, loan_intent: "YACHT" }, 400, `"loan_intent"`],
+      ["/score", { ...application, loan_amnt: undefined }, 400, `"loan_amnt"`],
+      ["/score", { ...application, person_age: 133 }, 422, `"person_age"`],
+      ["/score", { ...application, pad: "x".repeat(70_000) }, 413, "limit"],
+      ["/get-online-features", { features: ["nope:x"], entities: { dob_ssn: [known] } }, 400, `"nope"`],
+      ["/get-online-features", { features: ["credit_history:hard_pulls"], entities: {} }, 400, `"entities"`],
+      ["/get-online-features", { features: ["credit_history:hard_pulls"], entities: { dob: ["x"] } }, 400, "dob_ssn"],
+    ];
+    for (const [path, body, status, text] of cases) {
+      const r = await post(path, body);
+      const b = await r.json();
+      assertEquals(r.status, status, `${path} ${JSON.stringify(body).slice(0, 80)}: ${JSON.stringify(b)}`);
+      assertStringIncludes(b.error, text);
+      assertEquals(String(b.error).includes("    at "), false);
+    }
+    assertEquals((await fetch(`${base}/score`)).status, 405);
+    await (await fetch(`${base}/score`)).body?.cancel();
+    assertEquals((await fetch(`${base}/nope`)).status, 404);
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
