@@ -6,6 +6,7 @@ const BENCHES: Record<string, string> = {
   pit: "./pit.ts",
   train: "./train.ts",
   materialize: "./materialize.ts",
+  serve: "./serve.ts",
 };
 
 const [name, ...rest] = Deno.args;

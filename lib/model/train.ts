@@ -60,6 +60,7 @@ import {
 import { type Json, startRun } from "./tracking.ts";
 import { getAliases, getVersion, registerModel, setAlias } from "./registry.ts";
 import { formatReason, type Reason, reasonCodes } from "./explain.ts";
+import { type FusedEnsemble, fuseEnsemble } from "./fused_ensemble.ts";
 
 /** Where the training table comes from when none is given. */
 export interface TrainingSource {
@@ -367,9 +368,13 @@ export class CreditScorer {
     this.baseline = preprocessor.baseline(meta.baselineModes);
   }
 
+  #fused: FusedEnsemble | null | undefined;
+
   /** Calibrated log-odds of default for encoded rows. */
   logOddsEncoded(x: Float32Array, rows: number): Float32Array {
-    const z = meanLogits(this.networks, x, rows);
+    // small batches (one decision with its reason codes) go through the merged ensemble: 3 matMuls, not 3 predicts
+    if (this.#fused === undefined) this.#fused = fuseEnsemble(this.networks);
+    const z = this.#fused && rows <= 1024 ? this.#fused.meanLogits(x, rows) : meanLogits(this.networks, x, rows);
     const { a, b } = this.meta.calibration;
     return z.map((v) => a * v + b);
   }
@@ -422,6 +427,7 @@ export class CreditScorer {
 
   /** Frees the networks' tensors. */
   dispose(): void {
+    this.#fused?.dispose();
     for (const n of this.networks) n.dispose();
   }
 }

@@ -1,0 +1,287 @@
+/**
+ * `deno task bench serve [--rate R] [--seconds S] [--warmup S]`: p50/p99 latency of `POST /score` for one
+ * application under steady open-loop load (default 1,000 requests/s for 10 s, bounded in time and count) from a
+ * loopback load generator in this process, against `deno task serve` running in its own process with Redis as the
+ * online store and the champion MLP trained on generated data. Latency counts from the request's scheduled send
+ * time, so a stalled server cannot hide queueing (no coordinated omission). Writes bench/results/serve.json.
+ * @module
+ */
+import { intFlag, parseTaskArgs } from "../lib/cli/mod.ts";
+import { generateData } from "../lib/credit/write_data.ts";
+import { resolveConfig } from "../lib/feature_store/config.ts";
+import { FeatureStore } from "../lib/feature_store/feature_store.ts";
+import { creditTrainingSource, validateApplication } from "../lib/credit/model_spec.ts";
+import { trainModel } from "../lib/model/train.ts";
+import { readTable } from "../lib/io/mod.ts";
+import { requireService } from "../lib/testing/services.ts";
+import { round, writeResults } from "./harness.ts";
+
+const USAGE = "deno task bench serve [--rate R] [--seconds S] [--warmup S]";
+const AS_OF = "2021-09-01T00:00:00Z";
+
+function percentile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+async function waitForHealth(base: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(`${base}/health`);
+      await r.body?.cancel();
+      if (r.ok) return;
+    } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Server at ${base} did not answer /health within ${timeoutMs} ms`);
+}
+
+/**
+ * A minimal keep-alive HTTP/1.1 client over one TCP connection (the load generator must cost less than the server
+ * it measures; `fetch` costs ~10x more CPU per request). Expects `content-length` in responses, as Deno.serve sends.
+ */
+class RawHttpConnection {
+  #conn: Deno.TcpConn;
+  #buf = new Uint8Array(1 << 16);
+  #len = 0;
+  #dec = new TextDecoder();
+  busy = false;
+
+  private constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+  }
+
+  static async open(port: number): Promise<RawHttpConnection> {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    conn.setNoDelay(true);
+    return new RawHttpConnection(conn);
+  }
+
+  /** Sends one pre-encoded request and reads its response; returns the status code. */
+  async request(bytes: Uint8Array): Promise<number> {
+    let off = 0;
+    while (off < bytes.length) off += await this.#conn.write(bytes.subarray(off));
+    for (;;) {
+      const head = this.#headEnd();
+      if (head >= 0) {
+        const text = this.#dec.decode(this.#buf.subarray(0, head));
+        const status = Number(text.slice(9, 12));
+        const m = /content-length:\s*(\d+)/i.exec(text);
+        const total = head + 4 + (m ? Number(m[1]) : 0);
+        while (this.#len < total) await this.#fill();
+        this.#buf.copyWithin(0, total, this.#len);
+        this.#len -= total;
+        return status;
+      }
+      await this.#fill();
+    }
+  }
+
+  #headEnd(): number {
+    const b = this.#buf;
+    for (let i = 3; i < this.#len; i++) {
+      if (b[i] === 10 && b[i - 1] === 13 && b[i - 2] === 10 && b[i - 3] === 13) return i - 3;
+    }
+    return -1;
+  }
+
+  async #fill(): Promise<void> {
+    if (this.#len === this.#buf.length) {
+      const bigger = new Uint8Array(this.#buf.length * 2);
+      bigger.set(this.#buf);
+      this.#buf = bigger;
+    }
+    const n = await this.#conn.read(this.#buf.subarray(this.#len));
+    if (n === null) throw new Error("Connection closed by the server");
+    this.#len += n;
+  }
+
+  close(): void {
+    this.#conn.close();
+  }
+}
+
+/** Sends `rate` requests/s for `seconds` (open loop); returns latencies in ms from each scheduled send time. */
+async function load(send: () => Promise<boolean>, rate: number, seconds: number) {
+  const total = Math.round(rate * seconds);
+  const latencies: number[] = [];
+  let errors = 0;
+  const start = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inflight.push(
+      send().then((ok) => {
+        if (ok) latencies.push(performance.now() - due);
+        else errors++;
+      }, () => void errors++),
+    );
+  }
+  await Promise.all(inflight);
+  const elapsed = (performance.now() - start) / 1000;
+  return { latencies, errors, total, elapsed };
+}
+
+/** Entry point (see the module doc). */
+export async function main(args: string[]): Promise<void> {
+  const { values } = parseTaskArgs(args, {
+    usage: USAGE,
+    options: { rate: { type: "string" }, seconds: { type: "string" }, warmup: { type: "string" } },
+  });
+  const rate = intFlag(values, "rate", { min: 1, max: 20_000, fallback: 1000 });
+  const seconds = intFlag(values, "seconds", { min: 1, max: 120, fallback: 10 });
+  const warmup = intFlag(values, "warmup", { min: 0, max: 60, fallback: 3 });
+  const redis = await requireService("redis");
+  if (!redis.available) throw new Error(`bench serve needs Redis: ${redis.reason}`);
+  const dir = new URL("./.data/serve", import.meta.url).pathname;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(dir, { recursive: true });
+  const settings = {
+    project: "bench_serve",
+    data_dir: `${dir}/data`,
+    registry: `${dir}/registry.json`,
+    model_store: `${dir}/models`,
+    online_store: { type: "redis", host: redis.host, port: redis.port },
+  };
+  console.log("Preparing: generated data, materialization to Redis, MLP champion ...");
+  await generateData({ rows: 20_000, seed: 42, out: settings.data_dir });
+  const config = resolveConfig({ fromFile: settings });
+  const source = creditTrainingSource("generated", { dataDir: config.data_dir });
+  const store = await FeatureStore.open({ config, repo: source.repo });
+  await store.apply({ log: () => {} });
+  await store.materialize({ start: new Date("2019-01-01T00:00:00Z"), end: new Date(AS_OF) });
+  await trainModel({ source, store, root: config.model_store, charts: false });
+
+  // applications: the generated loans, so the online store knows most applicants
+  const loans = await readTable(`${config.data_dir}/loan_table.parquet`);
+  const bodies: string[] = [];
+  for (let i = 0; i < loans.numRows && bodies.length < 5000; i++) {
+    const l = loans.get(i)!.toJSON();
+    const plain = Object.fromEntries(Object.entries(l).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v]));
+    if (validateApplication(plain).length > 0) continue; // out-of-range rows would be 422s, not decisions
+    bodies.push(JSON.stringify({
+      zipcode: Number(l.zipcode),
+      dob_ssn: l.dob_ssn,
+      person_age: Number(l.person_age),
+      person_income: Number(l.person_income),
+      person_home_ownership: l.person_home_ownership,
+      person_emp_length: Number(l.person_emp_length),
+      loan_intent: l.loan_intent,
+      loan_amnt: Number(l.loan_amnt),
+      loan_int_rate: Number(l.loan_int_rate),
+    }));
+  }
+
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const env: Record<string, string> = {
+    FEATURE_STORE__PROJECT: settings.project,
+    FEATURE_STORE__DATA_DIR: settings.data_dir,
+    FEATURE_STORE__REGISTRY: settings.registry,
+    FEATURE_STORE__MODEL_STORE: settings.model_store,
+    FEATURE_STORE__ONLINE_STORE__TYPE: "redis",
+    FEATURE_STORE__ONLINE_STORE__HOST: redis.host,
+    FEATURE_STORE__ONLINE_STORE__PORT: String(redis.port),
+  };
+  const serverProcess = new Deno.Command("deno", {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write=data,reports,.demo",
+      "--allow-net",
+      "--allow-env",
+      "--allow-sys",
+      ...(Deno.env.get("BENCH_SERVE_CPU_PROF")
+        ? ["--cpu-prof", `--cpu-prof-dir=${Deno.env.get("BENCH_SERVE_CPU_PROF")}`]
+        : []),
+      new URL("../tasks/serve.ts", import.meta.url).pathname,
+      "--port",
+      String(port),
+      "--as-of",
+      AS_OF,
+    ],
+    env,
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  const base = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHealth(base, 60_000);
+    const enc = new TextEncoder();
+    const requests = bodies.map((b) =>
+      enc.encode(
+        `POST /score HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\n` +
+          `content-length: ${enc.encode(b).length}\r\n\r\n${b}`,
+      )
+    );
+    const pool = await Promise.all(Array.from({ length: 32 }, () => RawHttpConnection.open(port)));
+    let k = 0;
+    const statuses: Record<number, number> = {};
+    const send = async () => {
+      let conn = pool.find((c) => !c.busy);
+      if (!conn) pool.push(conn = await RawHttpConnection.open(port));
+      conn.busy = true;
+      try {
+        const status = await conn.request(requests[k++ % requests.length]);
+        if (status !== 200) statuses[status] = (statuses[status] ?? 0) + 1;
+        return status === 200;
+      } finally {
+        conn.busy = false;
+      }
+    };
+    if (warmup > 0) await load(send, rate, warmup);
+    const { latencies, errors, total, elapsed } = await load(send, rate, seconds);
+    // the floor on this machine: the same load on GET /health (no features, no model)
+    const health = enc.encode(`GET /health HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`);
+    const floor = await load(
+      async () => {
+        let conn = pool.find((c) => !c.busy);
+        if (!conn) pool.push(conn = await RawHttpConnection.open(port));
+        conn.busy = true;
+        try {
+          return (await conn.request(health)) === 200;
+        } finally {
+          conn.busy = false;
+        }
+      },
+      rate,
+      seconds,
+    );
+    floor.latencies.sort((a, b) => a - b);
+    latencies.sort((a, b) => a - b);
+    const figures = {
+      rps: round(latencies.length / elapsed, 1),
+      target_rps: rate,
+      p50_ms: round(percentile(latencies, 0.5), 3),
+      p90_ms: round(percentile(latencies, 0.9), 3),
+      p99_ms: round(percentile(latencies, 0.99), 3),
+      max_ms: round(latencies.at(-1) ?? NaN, 3),
+      health_floor_p50_ms: round(percentile(floor.latencies, 0.5), 3),
+      health_floor_p99_ms: round(percentile(floor.latencies, 0.99), 3),
+      requests: total,
+      errors,
+      error_statuses: statuses,
+      seconds,
+      online_store: "redis",
+      model: "champion MLP (3 members) trained on generated data",
+      load_generator: "open loop in the bench process over 32 keep-alive HTTP/1.1 connections (raw TCP), " +
+        "latency from each request's scheduled send time",
+    };
+    for (const c of pool) c.close();
+    const path = await writeResults("serve", figures);
+    console.log(
+      `/score at ${figures.rps} req/s: p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, ` +
+        `${errors} errors of ${total}; GET /health floor p50 ${figures.health_floor_p50_ms} ms, ` +
+        `p99 ${figures.health_floor_p99_ms} ms -> ${path}`,
+    );
+  } finally {
+    serverProcess.kill("SIGTERM");
+    await serverProcess.status;
+    await store.onlineStore().teardown([...store.repo.views]); // remove the bench's keys from Redis
+    await store.close();
+  }
+}
