@@ -13,6 +13,7 @@ import { buildTrainingSet } from "./training_set.ts";
 import { main as trainMain } from "./train.ts";
 import { main as predictMain } from "./predict.ts";
 import { readTable } from "../lib/io/mod.ts";
+import { startDecisionServer } from "./serve.ts";
 
 const USAGE = "deno task demo [--rows N] [--seed S]";
 
@@ -64,6 +65,59 @@ if (import.meta.main) {
       ...["--person-emp-length", String(loan.person_emp_length), "--loan-intent", String(loan.loan_intent)],
       ...["--loan-amnt", String(loan.loan_amnt), "--loan-int-rate", String(loan.loan_int_rate), "--at", at],
     ], (line) => console.log(`  ${line}`));
+
+    stage(6, `Materialize the latest features into the online store (${config.online_store.type})`);
+    // the generated loans run from 2020-08 to 2021-08: the demo replays that time instead of today
+    const replayAt = new Date("2021-09-01T00:00:00Z");
+    const materialized = await store.materialize({ start: new Date("2017-01-01T00:00:00Z"), end: replayAt });
+    for (const v of materialized.views) {
+      console.log(
+        `  ${v.view}: ${v.written} rows written, ${v.skipped} already as new, ${v.seconds.toFixed(2)} s`,
+      );
+    }
+
+    stage(7, "One online decision over HTTP: POST /score (features from the online store, champion model)");
+    const server = await startDecisionServer({
+      hostname: "127.0.0.1",
+      port: 0,
+      config,
+      asOf: replayAt,
+      log: (line) => console.log(`  ${line}`),
+    });
+    try {
+      const application = {
+        zipcode: Number(loan.zipcode),
+        dob_ssn: String(loan.dob_ssn),
+        person_age: Number(loan.person_age),
+        person_income: Number(loan.person_income),
+        person_home_ownership: String(loan.person_home_ownership),
+        person_emp_length: Number(loan.person_emp_length),
+        loan_intent: String(loan.loan_intent),
+        loan_amnt: Number(loan.loan_amnt),
+        loan_int_rate: Number(loan.loan_int_rate),
+      };
+      const url = `http://127.0.0.1:${server.addr.port}/score`;
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(application),
+      });
+      const answer = await response.json();
+      console.log(`  POST ${url} -> ${response.status}`);
+      if (response.ok) {
+        console.log(
+          `  ${answer.message} probability ${answer.probability.toFixed(4)}, threshold ${
+            answer.threshold.toFixed(4)
+          }, model version ${answer.model.version}`,
+        );
+        for (const r of answer.reasons) console.log(`    - ${r.text}`);
+        const used = Object.entries(answer.features as Record<string, { value: unknown; status: string }>)
+          .slice(0, 4).map(([k, f]) => `${k}=${f.value} (${f.status})`).join(", ");
+        console.log(`  features used (first 4): ${used}`);
+      } else console.log(`  ${JSON.stringify(answer)}`);
+    } finally {
+      await server.close();
+    }
 
     await store.close();
     console.log(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
