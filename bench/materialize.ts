@@ -213,7 +213,8 @@ export async function main(args: string[]): Promise<void> {
     feast_layout_redis_bytes_per_entity: Math.round(feastBytes),
     rounds: { ours: ours.map(Math.round), feast_layout: feast.map(Math.round) },
     layout: "one string value per (entity key, view): version|event_us|created_us|schema|[9 JSON values]",
-    write_path: "MSETNX per 1000-key chunk, chunks pipelined, 50k-row batches; Lua compare-and-set when keys exist",
+    write_path: "Arrow columns encoded straight into RESP bytes (no per-value strings): MSETNX per 1000-key chunk " +
+      "on a dedicated connection, writes overlapped with encoding; Lua compare-and-set (EVALSHA) when keys exist",
     redis: `${redis.host}:${redis.port}`,
   };
   const path = await writeResults("materialize", figures);

@@ -186,6 +186,20 @@ function compatible(dtype: ValueType, type: arrow.DataType): boolean {
   return arrow.DataType.isBool(t);
 }
 
+/**
+ * The rows a batch of {@link tableEncoder} stands for, under this symbol: a store that encodes rows itself (redis.ts,
+ * straight into wire bytes) reads them and never touches the batch's strings, which are only built when read.
+ */
+export const TABLE_ROWS: unique symbol = Symbol("tableRows");
+
+/** See {@link TABLE_ROWS}. */
+export interface TableRows {
+  view: FeatureView;
+  table: arrow.Table;
+  start: number;
+  end: number;
+}
+
 /** Reusable per-table encoder state for {@link encodeTable}. */
 export interface TableEncoder {
   /** Rows in the table. */
@@ -226,32 +240,56 @@ export function tableEncoder(view: FeatureView, table: arrow.Table): TableEncode
   const created = createdVector ? timestampMicros(createdVector, "created_timestamp").micros : null;
   const fingerprint = schemaFingerprint(view);
   const single = specs.length === 1 ? specs[0] : null;
+  const keyNulls = specs.some((s) => col(s.name, true)!.nullCount > 0);
+  const encodeRows = (start: number, end: number): EncodedBatch => {
+    const n = Math.max(0, end - start);
+    const keys = new Array<string>(n);
+    const values = new Array<string>(n);
+    const eventMicros = new Float64Array(n);
+    const createdMicros = new Float64Array(n);
+    // Pieces go into one reused array joined once per row: a flat string, not a rope of small strings (which
+    // would leave the garbage collector most of the work at millions of rows).
+    const parts = new Array<string>(featureReaders.length + 2);
+    const last = featureReaders.length + 1;
+    for (let k = 0; k < n; k++) {
+      const row = start + k;
+      keys[k] = single ? encodeSingleKey(single, keyReaders[0](row), row) : encodeKey(specs, keyReaders, row);
+      const e = event[row];
+      if (e !== e) throw new Error(`Row ${row} of ${where} has a null "event_timestamp"`);
+      const c = created ? created[row] : NaN;
+      eventMicros[k] = e;
+      createdMicros[k] = c;
+      parts[0] = header(fingerprint, e, c) + "[";
+      for (let f = 0; f < featureReaders.length; f++) parts[f + 1] = jsonPiece(featureReaders[f](row));
+      parts[last] = "]";
+      values[k] = parts[0] + parts.slice(1, last).join(",") + "]";
+    }
+    return { keys, values, eventMicros, createdMicros };
+  };
   return {
     numRows: table.numRows,
     encode(start: number, end: number): EncodedBatch {
-      const n = Math.max(0, end - start);
-      const keys = new Array<string>(n);
-      const values = new Array<string>(n);
-      const eventMicros = new Float64Array(n);
-      const createdMicros = new Float64Array(n);
-      // Pieces go into one reused array joined once per row: a flat string, not a rope of small strings (which
-      // would leave the garbage collector most of the work at millions of rows).
-      const parts = new Array<string>(featureReaders.length + 2);
-      const last = featureReaders.length + 1;
-      for (let k = 0; k < n; k++) {
-        const row = start + k;
-        keys[k] = single ? encodeSingleKey(single, keyReaders[0](row), row) : encodeKey(specs, keyReaders, row);
-        const e = event[row];
-        if (e !== e) throw new Error(`Row ${row} of ${where} has a null "event_timestamp"`);
-        const c = created ? created[row] : NaN;
-        eventMicros[k] = e;
-        createdMicros[k] = c;
-        parts[0] = header(fingerprint, e, c) + "[";
-        for (let f = 0; f < featureReaders.length; f++) parts[f + 1] = jsonPiece(featureReaders[f](row));
-        parts[last] = "]";
-        values[k] = parts[0] + parts.slice(1, last).join(",") + "]";
-      }
-      return { keys, values, eventMicros, createdMicros };
+      // Rows that would fail (a null join key or event timestamp) are encoded now, so that the error comes now.
+      let eager = keyNulls;
+      for (let row = start; row < end && !eager; row++) eager = event[row] !== event[row];
+      if (eager || end <= start) return encodeRows(start, end);
+      let done: EncodedBatch | undefined;
+      const get = () => (done ??= encodeRows(start, end));
+      return {
+        get keys() {
+          return get().keys;
+        },
+        get values() {
+          return get().values;
+        },
+        get eventMicros() {
+          return get().eventMicros;
+        },
+        get createdMicros() {
+          return get().createdMicros;
+        },
+        [TABLE_ROWS]: { view, table, start, end } satisfies TableRows,
+      } as EncodedBatch;
     },
   };
 }

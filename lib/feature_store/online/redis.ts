@@ -29,9 +29,18 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import type { RedisOnlineStoreConfig } from "../config.ts";
 import type { FeatureView } from "../definitions.ts";
-import { decodeValue, type EncodedBatch, schemaFingerprint, type StoredRow } from "./codec.ts";
+import type * as arrow from "apache-arrow";
+import {
+  decodeValue,
+  type EncodedBatch,
+  schemaFingerprint,
+  type StoredRow,
+  TABLE_ROWS,
+  type TableRows,
+} from "./codec.ts";
 import { keyPrefix } from "./entity_key.ts";
 import { type OnlineStore, OnlineStoreError, type ReadRequest, type WriteResult } from "./interface.ts";
+import { RespTableEncoder, RespWriter } from "./resp_writer.ts";
 
 /** Options of {@link RedisOnlineStore}. */
 export interface RedisOnlineStoreOptions {
@@ -92,6 +101,9 @@ export class RedisOnlineStore implements OnlineStore {
   readonly #opts: RedisOnlineStoreOptions;
   #client: Promise<Client> | undefined;
   #lastError: Error | undefined;
+  /** Standalone servers: rows of Arrow tables go as RESP bytes over a socket of their own (resp_writer.ts). */
+  #resp: RespWriter | undefined;
+  readonly #respEncoders = new WeakMap<arrow.Table, RespTableEncoder>();
 
   /** @param opts See {@link RedisOnlineStoreOptions}; connects on first use. */
   constructor(opts: RedisOnlineStoreOptions) {
@@ -175,8 +187,10 @@ export class RedisOnlineStore implements OnlineStore {
   async onlineWriteBatch(view: FeatureView, batch: EncodedBatch): Promise<WriteResult> {
     const client = await this.#ready();
     const prefix = keyPrefix(this.project, view.name);
-    const n = batch.keys.length;
     const ttlMs = Math.round((this.config.key_ttl_seconds ?? 0) * 1000);
+    const rows = (batch as { [TABLE_ROWS]?: TableRows })[TABLE_ROWS];
+    if (rows && !(client instanceof Cluster)) return await this.#writeRows(view, prefix, rows, ttlMs);
+    const n = batch.keys.length;
     const pending: Promise<number>[] = [];
     if (client instanceof Cluster) {
       for (const rows of groupBySlot(prefix, batch.keys)) {
@@ -207,6 +221,32 @@ export class RedisOnlineStore implements OnlineStore {
       throw this.#fail(`Writing feature view "${view.name}" to`, err);
     }
     return { written, skipped: n - written };
+  }
+
+  async #writeRows(view: FeatureView, prefix: string, rows: TableRows, ttlMs: number): Promise<WriteResult> {
+    let enc = this.#respEncoders.get(rows.table);
+    if (!enc || enc.view !== rows.view) {
+      enc = new RespTableEncoder(rows.view, rows.table);
+      this.#respEncoders.set(rows.table, enc);
+    }
+    const c = this.config;
+    this.#resp ??= new RespWriter({
+      host: c.host,
+      port: c.port,
+      tls: c.tls,
+      password: c.password || undefined,
+      db: c.db,
+      script: WRITE_NEWER_LUA,
+      connectTimeoutMs: this.#opts.connectTimeoutMs,
+      maxReconnects: this.#opts.maxReconnects,
+    });
+    let written: number;
+    try {
+      written = await this.#resp.write(enc, prefix, rows.start, rows.end, { chunkSize: this.#chunkSize, ttlMs });
+    } catch (err) {
+      throw this.#fail(`Writing feature view "${view.name}" to`, err);
+    }
+    return { written, skipped: rows.end - rows.start - written };
   }
 
   async #writeChunk(client: Client, keys: string[], values: string[], ttlMs: number): Promise<number> {
@@ -303,6 +343,9 @@ export class RedisOnlineStore implements OnlineStore {
 
   /** Closes the connection (waiting for pending replies). */
   async close(): Promise<void> {
+    const resp = this.#resp;
+    this.#resp = undefined;
+    await resp?.close();
     const pending = this.#client;
     this.#client = undefined;
     if (!pending) return;
