@@ -175,6 +175,7 @@ export class KeyEncoder {
     const offsets = data.valueOffsets as Int32Array | BigInt64Array;
     const bytes = data.values as Uint8Array;
     const big = offsets instanceof BigInt64Array;
+    if (!big) return this.#blockUtf8(data, out, row, insert);
     const bits = nullBits(data), bitOffset = data.offset;
     const words = this.#words;
     for (let i = 0; i < data.length; i++) {
@@ -201,6 +202,93 @@ export class KeyEncoder {
         for (let p = start; p < end; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
       }
       out[row + i] = this.#findUtf8(bytes, start, len, fmix(h), insert);
+    }
+  }
+
+  /**
+   * UTF-8 keys in blocks: first hash a block of rows (sequential reads), then probe the table for each (short
+   * iterations, so the CPU overlaps their cache misses); misses are inserted in row order when `insert` is set.
+   */
+  #blockUtf8(data: arrow.Data, out: Int32Array, row: number, insert: boolean): void {
+    const offs = data.valueOffsets as Int32Array;
+    const bytes = data.values as Uint8Array;
+    const bits = nullBits(data), bitOffset = data.offset;
+    const B = 2048;
+    const hashes = new Int32Array(B);
+    const lens = new Int32Array(B);
+    const w = new Int32Array(4 * B);
+    let table = this.#table;
+    let mask = this.#cap - 1;
+    for (let base = 0; base < data.length; base += B) {
+      const n = Math.min(B, data.length - base);
+      w.fill(0);
+      for (let k = 0; k < n; k++) {
+        const i = base + k;
+        if (bits && !(bits[(bitOffset + i) >> 3] & (1 << ((bitOffset + i) & 7)))) {
+          lens[k] = -1;
+          continue;
+        }
+        const start = offs[i], len = offs[i + 1] - start;
+        lens[k] = len;
+        if (len > INLINE_BYTES) continue;
+        const o = 4 * k;
+        for (let p = 0; p < len; p++) w[o + (p >> 2)] |= bytes[start + p] << ((p & 3) << 3);
+        let h = 0x811c9dc5 ^ len;
+        h = Math.imul(h ^ w[o], 0x01000193);
+        h = Math.imul(h ^ w[o + 1], 0x01000193);
+        h = Math.imul(h ^ w[o + 2], 0x01000193);
+        h = Math.imul(h ^ w[o + 3], 0x01000193);
+        hashes[k] = fmix(h);
+      }
+      for (let k = 0; k < n; k++) {
+        const len = lens[k];
+        if (len < 0) {
+          out[row + base + k] = -1;
+          continue;
+        }
+        if (len > INLINE_BYTES) {
+          const start = offs[base + k];
+          let h = 0x811c9dc5 ^ len;
+          for (let p = start; p < start + len; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
+          out[row + base + k] = this.#findUtf8(bytes, start, len, fmix(h), insert);
+          table = this.#table;
+          mask = this.#cap - 1;
+          continue;
+        }
+        const hash = hashes[k], o = 4 * k;
+        let slot = hash & mask;
+        let code = -1;
+        for (;;) {
+          const at = slot * SLOT;
+          const code1 = table[at];
+          if (code1 === 0) break;
+          if (
+            table[at + 1] === hash && table[at + 2] === len && table[at + 3] === w[o] && table[at + 4] === w[o + 1] &&
+            table[at + 5] === w[o + 2] && table[at + 6] === w[o + 3]
+          ) {
+            code = code1 - 1;
+            break;
+          }
+          slot = (slot + 1) & mask;
+        }
+        if (code < 0 && insert) {
+          code = this.#size++;
+          const at = slot * SLOT;
+          table[at] = code + 1;
+          table[at + 1] = hash;
+          table[at + 2] = len;
+          table[at + 3] = w[o];
+          table[at + 4] = w[o + 1];
+          table[at + 5] = w[o + 2];
+          table[at + 6] = w[o + 3];
+          if (this.#size * 2 > this.#cap) {
+            this.#rehash();
+            table = this.#table;
+            mask = this.#cap - 1;
+          }
+        }
+        out[row + base + k] = code;
+      }
     }
   }
 
