@@ -84,9 +84,9 @@ export class FeatureStore {
 
   /** Point-in-time correct training rows as an Arrow table; `entities` may be a table, a file or SQL. */
   async getHistoricalFeatures(request: TrainingRequest): Promise<arrow.Table> {
-    const entities = typeof request.entities === "string"
-      ? await readTable(request.entities, { s3: toS3Options(this.config.s3) })
-      : request.entities;
+    const uri = request.entities;
+    // a file of entity rows is read while the engine reads its sources
+    const entities = typeof uri === "string" ? () => readTable(uri, { s3: toS3Options(this.config.s3) }) : uri;
     return await this.offline.getHistoricalFeatures(this.repo, { ...request, entities });
   }
 

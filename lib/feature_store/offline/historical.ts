@@ -183,12 +183,20 @@ export const loadFileSource: SourceLoader = fileSourceLoader();
  */
 export async function getHistoricalFeatures(
   repo: FeatureRepo,
-  request: HistoricalRequest,
+  request: HistoricalRequest | (Omit<HistoricalRequest, "entities"> & { entities: () => Promise<arrow.Table> }),
   opts: HistoricalOptions = {},
 ): Promise<arrow.Table> {
-  const entities = request.entities;
   const tsColumn = request.eventTimestampColumn ?? "event_timestamp";
   const requests = resolveFeatureRefs(repo, request.features);
+  const load = opts.loadSource ?? loadFileSource;
+  // start every source read at once (large Parquet files decode in workers meanwhile), and only then read the
+  // entity rows when they come from a file: the reads overlap
+  const tables = requests.map(({ view, features }) => {
+    const loading = load(view, neededColumns(view, features));
+    loading.catch(() => {}); // rejections are rethrown below, in view order
+    return loading;
+  });
+  const entities = typeof request.entities === "function" ? await request.entities() : request.entities;
   const entityColumns = entities.schema.fields.map((f) => f.name);
   const names = outputNames(requests, entityColumns, request.fullFeatureNames ?? false);
   for (const { view } of requests) {
@@ -203,15 +211,8 @@ export async function getHistoricalFeatures(
     }
   }
   const entityTs = entityTimestamps(entities, tsColumn, request.naiveTimestamps ?? "error");
-  const load = opts.loadSource ?? loadFileSource;
   const columns: Record<string, arrow.Vector> = {};
   for (const name of entityColumns) columns[name] = entities.getChild(name)!;
-  // start every source read at once (large Parquet files decode in workers meanwhile), then join view by view
-  const tables = requests.map(({ view, features }) => {
-    const loading = load(view, neededColumns(view, features));
-    loading.catch(() => {}); // rejections are rethrown below, in view order
-    return loading;
-  });
   for (let v = 0; v < requests.length; v++) {
     const { view, features } = requests[v];
     const table = await tables[v];

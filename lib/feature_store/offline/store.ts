@@ -31,7 +31,10 @@ export interface SqlEntities {
 }
 
 /** A historical request whose entities may also be SQL (for warehouse engines). */
-export type OfflineRequest = Omit<HistoricalRequest, "entities"> & { entities: arrow.Table | SqlEntities };
+export type OfflineRequest = Omit<HistoricalRequest, "entities"> & {
+  /** Entity rows: a table, SQL (warehouse engines), or a loader the engine calls once its own reads are under way. */
+  entities: arrow.Table | SqlEntities | (() => Promise<arrow.Table>);
+};
 
 /** Window of {@link OfflineStore.pullLatest}: both bounds inclusive, microseconds since the epoch (UTC). */
 export interface PullWindow {
@@ -67,12 +70,14 @@ export class FileOfflineStore implements OfflineStore {
 
   /** See {@link OfflineStore.getHistoricalFeatures}. */
   getHistoricalFeatures(repo: FeatureRepo, request: OfflineRequest): Promise<arrow.Table> {
-    if (!isTable(request.entities)) {
+    const entities = request.entities;
+    if (typeof entities === "function") return getHistoricalFeatures(repo, { ...request, entities }, this.opts);
+    if (!isTable(entities)) {
       throw new TypeError(
         "The file offline store takes entity rows as an Arrow table; SQL entities need the redshift offline store",
       );
     }
-    return getHistoricalFeatures(repo, { ...request, entities: request.entities }, this.opts);
+    return getHistoricalFeatures(repo, { ...request, entities }, this.opts);
   }
 
   /** See {@link OfflineStore.pullLatest}. */

@@ -119,6 +119,7 @@ export class RedshiftOfflineStore implements OfflineStore {
 
   /** See {@link OfflineStore.getHistoricalFeatures} and the module doc. */
   async getHistoricalFeatures(repo: FeatureRepo, request: OfflineRequest): Promise<arrow.Table> {
+    const entities = typeof request.entities === "function" ? await request.entities() : request.entities;
     const requests = resolveFeatureRefs(repo, request.features);
     for (const { view } of requests) redshiftView(view);
     const tsColumn = request.eventTimestampColumn ?? "event_timestamp";
@@ -128,10 +129,10 @@ export class RedshiftOfflineStore implements OfflineStore {
     const staged: string[] = [];
     try {
       await session.execute("SET timezone TO 'UTC'");
-      if (isSqlEntities(request.entities)) {
-        return await this.#fromSql(run, requests, request.entities, tsColumn, full, staged);
+      if (isSqlEntities(entities)) {
+        return await this.#fromSql(run, requests, entities, tsColumn, full, staged);
       }
-      return await this.#fromTable(run, requests, request.entities, request, tsColumn, full, staged);
+      return await this.#fromTable(run, requests, entities, request, tsColumn, full, staged);
     } finally {
       await run.dropAll();
       for (const prefix of staged) await this.#removePrefix(prefix);
