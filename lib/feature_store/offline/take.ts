@@ -248,6 +248,22 @@ function takeFixed(
     }
     return out;
   }
+  if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
+    // 64-bit integers across chunks: copy 32-bit words (a BigInt per value would dominate the join)
+    const words = chunks.map((c) => {
+      const v = c.data.values as BigInt64Array;
+      return new Int32Array(v.buffer, v.byteOffset, v.length * 2);
+    });
+    const dst = new Int32Array(out.buffer);
+    const w = 2 * stride;
+    for (let i = 0; i < n; i++) {
+      const row = local[i];
+      if (row < 0) continue;
+      const src = words[chunkOf ? chunkOf[i] : 0];
+      for (let k = 0; k < w; k++) dst[i * w + k] = src[row * w + k];
+    }
+    return out;
+  }
   for (let i = 0; i < n; i++) {
     const row = local[i];
     if (row < 0) continue;
