@@ -19,19 +19,9 @@ import { encodeEntityKey, joinKeySpecs } from "../lib/feature_store/online/entit
 import { deleteMatching, RedisOnlineStore } from "../lib/feature_store/online/redis.ts";
 import { requireService } from "../lib/testing/services.ts";
 import { median, round, writeResults } from "./harness.ts";
+import { rng } from "../lib/testing/rng.ts";
 
 const USAGE = "deno task bench materialize [--entities N] [--rounds R] [--batch-size N]";
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Unique `YYYYMMDD_NNNN` keys as a Utf8 vector built from bytes. */
 function dobSsnVector(n: number): arrow.Vector {

@@ -13,20 +13,10 @@ import { getHistoricalFeatures } from "../lib/feature_store/offline/historical.t
 import { readTable, timestampVector, writeTable } from "../lib/io/mod.ts";
 import { intFlag, parseTaskArgs } from "../lib/cli/mod.ts";
 import { median, peakRssMb, round, writeResults } from "./harness.ts";
+import { rng } from "../lib/testing/rng.ts";
 
 const DAY = 86_400_000_000;
 const START = Date.UTC(2020, 0, 1) * 1000;
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A Utf8 vector built from raw bytes (fast for millions of short strings). */
 function utf8(n: number, at: (i: number) => string): arrow.Vector {

@@ -5,3 +5,4 @@
 export * from "./args.ts";
 export * from "./progress.ts";
 export * from "./log.ts";
+export * from "./suggest.ts";

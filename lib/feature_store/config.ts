@@ -20,6 +20,7 @@
  * @module
  */
 import { parse as parseYaml } from "yaml";
+import { didYouMean } from "../cli/suggest.ts";
 
 /** Offline store reading Parquet/CSV files (local or s3://) with the local Arrow engine. */
 export interface FileOfflineStoreConfig {
@@ -383,27 +384,7 @@ function describe(source: string): string {
 }
 
 function suggest(key: string, known: Set<string>): string {
-  let best = "";
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const d = editDistance(key, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best ? `; did you mean "${best}"?` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
+  return didYouMean(key, known);
 }
 
 function resolvePaths(doc: Record<string, unknown>, base: string): Record<string, unknown> {

@@ -28,6 +28,7 @@
  */
 import * as arrow from "apache-arrow";
 import { type FeatureView, sourceColumn, sourceLocation, type ValueType } from "./definitions.ts";
+import { didYouMean } from "../cli/suggest.ts";
 
 /** Problems found by a validation: errors block `apply`, warnings are printed. */
 export interface ValidationResult {
@@ -173,25 +174,5 @@ function isUtf8(type: arrow.DataType): boolean {
 }
 
 function suggest(name: string, candidates: Iterable<string>): string {
-  let best = "";
-  let bestDistance = Math.max(2, Math.floor(name.length / 4)) + 1;
-  for (const candidate of candidates) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best ? `; did you mean "${best}"?` : "";
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
+  return didYouMean(name, candidates, Math.max(2, Math.floor(name.length / 4)));
 }

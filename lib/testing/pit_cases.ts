@@ -35,17 +35,9 @@ export function ts(values: (bigint | null)[], tz: string | null = "UTC"): arrow.
   );
 }
 
-/** A small seeded PRNG (mulberry32) giving floats in [0, 1). */
-export function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./rng.ts";
+/** The shared seeded PRNG (re-exported for the cases' users). */
+export { rng };
 
 /** The entities of the cases. */
 export const person = entity({ name: "dob_ssn", valueType: "string" });

@@ -1,5 +1,6 @@
 import { assertEquals } from "@std/assert";
 import { indexFeatures, pointInTimeMatch } from "./pit_match.ts";
+import { rng } from "../../testing/rng.ts";
 
 /** Slow, obviously correct: scan every feature row for every entity row. */
 function naiveMatch(
@@ -29,17 +30,6 @@ function naiveMatch(
     out[i] = best;
   }
   return out;
-}
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 Deno.test("pointInTimeMatch: bounds are inclusive, ties go to the larger created timestamp", () => {

@@ -8,19 +8,9 @@ import { decodeValue, encodeTable } from "./codec.ts";
 import { keyPrefix } from "./entity_key.ts";
 import { RedisOnlineStore, WRITE_NEWER_LUA } from "./redis.ts";
 import { Out, RespTableEncoder, RespWriter } from "./resp_writer.ts";
+import { rng } from "../../testing/rng.ts";
 
 const redis = await requireService("redis");
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const src = fileSource({
   name: "rt",
