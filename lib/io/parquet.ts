@@ -149,10 +149,6 @@ function schemaOf(file: WasmParquetFile): arrow.Schema {
   return arrow.tableFromIPC(file.schema().intoIPCStream()).schema;
 }
 
-function fromWasmBatch(b: WasmRecordBatch): arrow.RecordBatch[] {
-  return arrow.tableFromIPC(b.intoIPCStream()).batches;
-}
-
 function projectSchema(schema: arrow.Schema, columns: string[] | undefined, uri: string): arrow.Schema {
   if (!columns) return schema;
   const seen = new Set<string>();
