@@ -47,6 +47,8 @@ class RawHttpConnection {
   #len = 0;
   #dec = new TextDecoder();
   busy = false;
+  /** `server-timing` app duration of the last response (ms), or NaN. */
+  lastServerMs = NaN;
 
   private constructor(conn: Deno.TcpConn) {
     this.#conn = conn;
@@ -67,6 +69,8 @@ class RawHttpConnection {
       if (head >= 0) {
         const text = this.#dec.decode(this.#buf.subarray(0, head));
         const status = Number(text.slice(9, 12));
+        const st = /server-timing:\s*app;dur=([\d.]+)/i.exec(text);
+        this.lastServerMs = st ? Number(st[1]) : NaN;
         const m = /content-length:\s*(\d+)/i.exec(text);
         const total = head + 4 + (m ? Number(m[1]) : 0);
         while (this.#len < total) await this.#fill();
@@ -221,12 +225,15 @@ export async function main(args: string[]): Promise<void> {
     const pool = await Promise.all(Array.from({ length: 32 }, () => RawHttpConnection.open(port)));
     let k = 0;
     const statuses: Record<number, number> = {};
+    const serverMs: number[] = [];
+    let measuring = false;
     const send = async () => {
       let conn = pool.find((c) => !c.busy);
       if (!conn) pool.push(conn = await RawHttpConnection.open(port));
       conn.busy = true;
       try {
         const status = await conn.request(requests[k++ % requests.length]);
+        if (measuring) serverMs.push(conn.lastServerMs);
         if (status !== 200) statuses[status] = (statuses[status] ?? 0) + 1;
         return status === 200;
       } finally {
@@ -234,7 +241,10 @@ export async function main(args: string[]): Promise<void> {
       }
     };
     if (warmup > 0) await load(send, rate, warmup);
+    measuring = true;
     const { latencies, errors, total, elapsed } = await load(send, rate, seconds);
+    measuring = false;
+    serverMs.sort((a, b) => a - b);
     // the floor on this machine: the same load on GET /health (no features, no model)
     const health = enc.encode(`GET /health HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`);
     const floor = await load(
@@ -260,6 +270,8 @@ export async function main(args: string[]): Promise<void> {
       p90_ms: round(percentile(latencies, 0.9), 3),
       p99_ms: round(percentile(latencies, 0.99), 3),
       max_ms: round(latencies.at(-1) ?? NaN, 3),
+      in_server_p50_ms: round(percentile(serverMs, 0.5), 3),
+      in_server_p99_ms: round(percentile(serverMs, 0.99), 3),
       health_floor_p50_ms: round(percentile(floor.latencies, 0.5), 3),
       health_floor_p99_ms: round(percentile(floor.latencies, 0.99), 3),
       requests: total,
@@ -275,7 +287,8 @@ export async function main(args: string[]): Promise<void> {
     const path = await writeResults("serve", figures);
     console.log(
       `/score at ${figures.rps} req/s: p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, ` +
-        `${errors} errors of ${total}; GET /health floor p50 ${figures.health_floor_p50_ms} ms, ` +
+        `${errors} errors of ${total}; in-server p50 ${figures.in_server_p50_ms} ms, p99 ${figures.in_server_p99_ms} ms; ` +
+        `GET /health floor p50 ${figures.health_floor_p50_ms} ms, ` +
         `p99 ${figures.health_floor_p99_ms} ms -> ${path}`,
     );
   } finally {

@@ -89,6 +89,14 @@ export function createHandler(opts: HandlerOptions): (request: Request) => Promi
   const maxBytes = opts.maxBodyBytes ?? 64 * 1024;
   const log = opts.log ?? console.error;
   return async (request) => {
+    const started = performance.now();
+    const response = await route(request);
+    // time spent in this process, for clients and benchmarks (RFC: Server-Timing)
+    response.headers.set("server-timing", `app;dur=${(performance.now() - started).toFixed(3)}`);
+    return response;
+  };
+
+  async function route(request: Request): Promise<Response> {
     try {
       const url = new URL(request.url);
       const route = `${request.method} ${url.pathname}`;
@@ -126,7 +134,7 @@ export function createHandler(opts: HandlerOptions): (request: Request) => Promi
     } catch (err) {
       return errorResponse(err, log);
     }
-  };
+  }
 }
 
 /** A running server. */
