@@ -41,6 +41,7 @@ import {
 import { keyPrefix } from "./entity_key.ts";
 import { type OnlineStore, OnlineStoreError, type ReadRequest, type WriteResult } from "./interface.ts";
 import { RespTableEncoder, RespWriter } from "./resp_writer.ts";
+import { RespReader } from "./resp_reader.ts";
 
 /** Options of {@link RedisOnlineStore}. */
 export interface RedisOnlineStoreOptions {
@@ -103,6 +104,8 @@ export class RedisOnlineStore implements OnlineStore {
   #lastError: Error | undefined;
   /** Standalone servers: rows of Arrow tables go as RESP bytes over a socket of their own (resp_writer.ts). */
   #resp: RespWriter | undefined;
+  /** Raw pipelined connection for small reads (serving); see resp_reader.ts. */
+  #reader: RespReader | undefined;
   readonly #respEncoders = new WeakMap<arrow.Table, RespTableEncoder>();
 
   /** @param opts See {@link RedisOnlineStoreOptions}; connects on first use. */
@@ -295,6 +298,18 @@ export class RedisOnlineStore implements OnlineStore {
   async #mget(client: Client, keys: string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
     if (!(client instanceof Cluster)) {
+      if (keys.length <= 1_000) {
+        const c = this.config;
+        this.#reader ??= new RespReader({
+          host: c.host,
+          port: c.port,
+          tls: c.tls,
+          password: c.password || undefined,
+          db: c.db,
+          connectTimeoutMs: this.#opts.connectTimeoutMs,
+        });
+        return await this.#reader.mget(keys);
+      }
       if (keys.length <= 10_000) return await client.mget(...keys);
       const parts: Promise<(string | null)[]>[] = [];
       for (let s = 0; s < keys.length; s += 10_000) parts.push(client.mget(...keys.slice(s, s + 10_000)));
@@ -346,6 +361,9 @@ export class RedisOnlineStore implements OnlineStore {
     const resp = this.#resp;
     this.#resp = undefined;
     await resp?.close();
+    const reader = this.#reader;
+    this.#reader = undefined;
+    await reader?.close();
     const pending = this.#client;
     this.#client = undefined;
     if (!pending) return;

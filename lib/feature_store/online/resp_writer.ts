@@ -539,7 +539,8 @@ export function command(...args: string[]): Uint8Array {
 export class RespError extends Error {}
 
 /** The server refused AUTH, SELECT or SCRIPT LOAD (not worth retrying). */
-class SetupError extends Error {}
+/** Redis refused AUTH, SELECT or SCRIPT LOAD. */
+export class SetupError extends Error {}
 
 /** A RESP reply: integer, simple or bulk string, null, array, or an error reply. */
 export type Reply = number | string | null | RespError | Reply[];
@@ -562,7 +563,8 @@ export interface RespWriterOptions {
   maxReconnects?: number;
 }
 
-class Connection {
+/** A raw RESP connection: buffered reads of replies, whole writes. */
+export class Connection {
   #buf = new Uint8Array(1 << 16);
   #start = 0;
   #end = 0;
