@@ -88,12 +88,6 @@ export function timestampMicros(vector: arrow.Vector, column: string): MicrosCol
   return { micros: out, nulls };
 }
 
-/** Whether a timestamp field carries a time zone (naive timestamps are ambiguous). */
-export function isNaiveTimestamp(field: arrow.Field): boolean {
-  if (field.metadata.get("tz_naive") === "true") return true;
-  return arrow.DataType.isTimestamp(field.type) && !field.type.timezone;
-}
-
 /** MurmurHash3's 32-bit finalizer: spreads every input bit over the low bits used to pick a slot. */
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -124,7 +118,6 @@ export class KeyEncoder {
   #size = 0;
   #arena = new Uint8Array(0);
   #arenaUsed = 0;
-  #words = new Int32Array(4);
 
   /** Number of distinct keys seen. */
   get size(): number {
@@ -152,7 +145,7 @@ export class KeyEncoder {
     const out = new Int32Array(vector.length);
     let row = 0;
     for (const data of vector.data) {
-      if (kind === "utf8") this.#encodeUtf8(data, out, row, opts.insert);
+      if (kind === "utf8") this.#blockUtf8(data, out, row, opts.insert);
       else this.#encodeInt(data, out, row, opts.insert);
       row += data.length;
     }
@@ -171,46 +164,14 @@ export class KeyEncoder {
     return out;
   }
 
-  #encodeUtf8(data: arrow.Data, out: Int32Array, row: number, insert: boolean): void {
-    const offsets = data.valueOffsets as Int32Array | BigInt64Array;
-    const bytes = data.values as Uint8Array;
-    const big = offsets instanceof BigInt64Array;
-    if (!big) return this.#blockUtf8(data, out, row, insert);
-    const bits = nullBits(data), bitOffset = data.offset;
-    const words = this.#words;
-    for (let i = 0; i < data.length; i++) {
-      if (bits && !(bits[(bitOffset + i) >> 3] & (1 << ((bitOffset + i) & 7)))) {
-        out[row + i] = -1;
-        continue;
-      }
-      const start = big ? Number(offsets[i]) : (offsets as Int32Array)[i];
-      const end = big ? Number(offsets[i + 1]) : (offsets as Int32Array)[i + 1];
-      const len = end - start;
-      let h = 0x811c9dc5 ^ len;
-      if (len <= INLINE_BYTES) {
-        words[0] =
-          words[1] =
-          words[2] =
-          words[3] =
-            0;
-        for (let p = 0; p < len; p++) words[p >> 2] |= bytes[start + p] << ((p & 3) << 3);
-        h = Math.imul(h ^ words[0], 0x01000193);
-        h = Math.imul(h ^ words[1], 0x01000193);
-        h = Math.imul(h ^ words[2], 0x01000193);
-        h = Math.imul(h ^ words[3], 0x01000193);
-      } else {
-        for (let p = start; p < end; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
-      }
-      out[row + i] = this.#findUtf8(bytes, start, len, fmix(h), insert);
-    }
-  }
-
   /**
    * UTF-8 keys in blocks: first hash a block of rows (sequential reads), then probe the table for each (short
    * iterations, so the CPU overlaps their cache misses); misses are inserted in row order when `insert` is set.
    */
   #blockUtf8(data: arrow.Data, out: Int32Array, row: number, insert: boolean): void {
-    const offs = data.valueOffsets as Int32Array;
+    const raw = data.valueOffsets as Int32Array | BigInt64Array;
+    // LargeUtf8 offsets are 64-bit: read them as numbers (exact below 2^53 bytes)
+    const offs: ArrayLike<number> = raw instanceof BigInt64Array ? Float64Array.from(raw, Number) : raw;
     const bytes = data.values as Uint8Array;
     const bits = nullBits(data), bitOffset = data.offset;
     const B = 2048;
@@ -250,7 +211,7 @@ export class KeyEncoder {
           const start = offs[base + k];
           let h = 0x811c9dc5 ^ len;
           for (let p = start; p < start + len; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
-          out[row + base + k] = this.#findUtf8(bytes, start, len, fmix(h), insert);
+          out[row + base + k] = this.#findLongUtf8(bytes, start, len, fmix(h), insert);
           table = this.#table;
           mask = this.#cap - 1;
           continue;
@@ -292,32 +253,25 @@ export class KeyEncoder {
     }
   }
 
-  #findUtf8(bytes: Uint8Array, start: number, len: number, hash: number, insert: boolean): number {
+  /** Keys longer than {@link INLINE_BYTES}: their bytes live in the arena, compared on a hash match. */
+  #findLongUtf8(bytes: Uint8Array, start: number, len: number, hash: number, insert: boolean): number {
     const table = this.#table;
     const mask = this.#cap - 1;
-    const w = this.#words;
-    const inline = len <= INLINE_BYTES;
     let slot = hash & mask;
     for (;;) {
       const at = slot * SLOT;
       const code1 = table[at];
       if (code1 === 0) break;
       if (table[at + 1] === hash && table[at + 2] === len) {
-        if (inline) {
-          if (table[at + 3] === w[0] && table[at + 4] === w[1] && table[at + 5] === w[2] && table[at + 6] === w[3]) {
-            return code1 - 1;
+        const s = table[at + 7];
+        let same = true;
+        for (let k = 0; k < len; k++) {
+          if (this.#arena[s + k] !== bytes[start + k]) {
+            same = false;
+            break;
           }
-        } else {
-          const s = table[at + 7];
-          let same = true;
-          for (let k = 0; k < len; k++) {
-            if (this.#arena[s + k] !== bytes[start + k]) {
-              same = false;
-              break;
-            }
-          }
-          if (same) return code1 - 1;
         }
+        if (same) return code1 - 1;
       }
       slot = (slot + 1) & mask;
     }
@@ -327,17 +281,10 @@ export class KeyEncoder {
     table[at] = code + 1;
     table[at + 1] = hash;
     table[at + 2] = len;
-    if (inline) {
-      table[at + 3] = w[0];
-      table[at + 4] = w[1];
-      table[at + 5] = w[2];
-      table[at + 6] = w[3];
-    } else {
-      this.#ensureArena(len);
-      table[at + 7] = this.#arenaUsed;
-      this.#arena.set(bytes.subarray(start, start + len), this.#arenaUsed);
-      this.#arenaUsed += len;
-    }
+    this.#ensureArena(len);
+    table[at + 7] = this.#arenaUsed;
+    this.#arena.set(bytes.subarray(start, start + len), this.#arenaUsed);
+    this.#arenaUsed += len;
     if (this.#size * 2 > this.#cap) this.#rehash();
     return code;
   }

@@ -1,6 +1,6 @@
 import * as arrow from "apache-arrow";
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { CompositeKeyEncoder, isNaiveTimestamp, KeyEncoder, timestampMicros } from "./columns.ts";
+import { CompositeKeyEncoder, KeyEncoder, timestampMicros } from "./columns.ts";
 
 function tsVector(values: (bigint | null)[], unit = arrow.TimeUnit.MICROSECOND, tz: string | null = "UTC") {
   const bitmap = new Uint8Array((values.length + 7) >> 3);
@@ -29,18 +29,6 @@ Deno.test("timestampMicros keeps every microsecond and scales other units", () =
   const nanos = timestampMicros(tsVector([1627492159623001999n], arrow.TimeUnit.NANOSECOND), "ts").micros;
   assertEquals(nanos[0], 1627492159623001);
   assertThrows(() => timestampMicros(arrow.vectorFromArray([1, 2]), "loan_amnt"), TypeError, `"loan_amnt"`);
-});
-
-Deno.test("isNaiveTimestamp: no time zone, or CSV's tz_naive marker", () => {
-  assert(isNaiveTimestamp(new arrow.Field("t", new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, null))));
-  assert(!isNaiveTimestamp(new arrow.Field("t", new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, "UTC"))));
-  const marked = new arrow.Field(
-    "t",
-    new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, "UTC"),
-    true,
-    new Map([["tz_naive", "true"]]),
-  );
-  assert(isNaiveTimestamp(marked));
 });
 
 Deno.test("KeyEncoder: strings across chunks, nulls, lookups without insert, growth past the first table", () => {
@@ -73,6 +61,17 @@ Deno.test("KeyEncoder: Int32 and Int64 keys with equal values are equal; diction
   );
   assertEquals(Array.from(dict), [plain[1], plain[1], plain[0]]);
   assertThrows(() => s.encode(arrow.vectorFromArray([1.5]), { insert: true }), TypeError, "string or integer");
+});
+
+Deno.test("KeyEncoder: LargeUtf8 keys (64-bit offsets) and keys longer than a slot equal their Utf8 twins", () => {
+  const enc = new KeyEncoder();
+  const long = "a-much-longer-key-than-sixteen-bytes";
+  const plain = enc.encode(arrow.vectorFromArray(["19530219_5179", long, null]), { insert: true });
+  const large = enc.encode(arrow.vectorFromArray([long, "19530219_5179", "other"], new arrow.LargeUtf8()), {
+    insert: false,
+  });
+  assertEquals(Array.from(large), [plain[1], plain[0], -1]);
+  assertEquals(plain[2], -1);
 });
 
 Deno.test("CompositeKeyEncoder: pairs of codes, unseen pairs and nulls give -1", () => {

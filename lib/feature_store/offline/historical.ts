@@ -21,10 +21,11 @@
 import * as arrow from "apache-arrow";
 import type { FeatureRepo, FeatureService, FeatureView } from "../definitions.ts";
 import { sourceColumn, sourceLocation } from "../definitions.ts";
-import { readTable, type S3Options } from "../../io/mod.ts";
-import { CompositeKeyEncoder, isNaiveTimestamp, KeyEncoder, timestampMicros } from "./columns.ts";
+import { isTzNaive, readTable, type S3Options } from "../../io/mod.ts";
+import { CompositeKeyEncoder, KeyEncoder, timestampMicros } from "./columns.ts";
 import { indexFeatures, matchWithIndex } from "./pit_match.ts";
 import { takeVector } from "./take.ts";
+import { viewSourceColumns } from "./pull_latest.ts";
 
 /** Bad input to historical retrieval; the message names the column, view or feature. */
 export class RetrievalError extends Error {
@@ -141,7 +142,7 @@ export function entityTimestamps(
   if (!arrow.DataType.isTimestamp(field.type) && !arrow.DataType.isDate(field.type)) {
     throw new RetrievalError(`Entity timestamp column "${column}" has type ${field.type}; expected a timestamp`);
   }
-  if (naive === "error" && isNaiveTimestamp(field)) {
+  if (naive === "error" && isTzNaive(field)) {
     throw new RetrievalError(
       `Entity timestamp column "${column}" has no time zone; store timestamps in UTC (e.g. "2021-07-28 17:09:19+00:00") ` +
         `or pass naiveTimestamps: "utc"`,
@@ -192,7 +193,7 @@ export async function getHistoricalFeatures(
   // start every source read at once (large Parquet files decode in workers meanwhile), and only then read the
   // entity rows when they come from a file: the reads overlap
   const tables = requests.map(({ view, features }) => {
-    const loading = load(view, neededColumns(view, features));
+    const loading = load(view, viewSourceColumns(view, features));
     loading.catch(() => {}); // rejections are rethrown below, in view order
     return loading;
   });
@@ -222,14 +223,6 @@ export async function getHistoricalFeatures(
   return new arrow.Table(columns);
 }
 
-/** Source columns a view's join needs: keys, timestamps, requested features. */
-function neededColumns(view: FeatureView, features: string[]): string[] {
-  const src = view.source;
-  const keyCols = view.entities.flatMap((e) => e.joinKeys).map((k) => sourceColumn(src, k));
-  const stamps = [src.timestampField, ...(src.createdTimestampColumn ? [src.createdTimestampColumn] : [])];
-  return [...new Set([...keyCols, ...stamps, ...features.map((f) => sourceColumn(src, f))])];
-}
-
 function matchView(
   view: FeatureView,
   features: string[],
@@ -242,13 +235,13 @@ function matchView(
   const joinKeys = view.entities.flatMap((e) => e.joinKeys);
   const keyCols = joinKeys.map((k) => sourceColumn(src, k));
   const featureCols = features.map((f) => sourceColumn(src, f));
-  const needed = neededColumns(view, features);
+  const needed = viewSourceColumns(view, features);
   const where = `source "${sourceLocation(src)}" of feature view "${view.name}"`;
   for (const c of needed) {
     if (!table.getChild(c)) throw new RetrievalError(`Column "${c}" is missing from ${where}`);
   }
   const tsField = table.schema.fields.find((f) => f.name === src.timestampField)!;
-  if (naive === "error" && isNaiveTimestamp(tsField)) {
+  if (naive === "error" && isTzNaive(tsField)) {
     throw new RetrievalError(
       `Timestamp column "${src.timestampField}" of ${where} has no time zone; store UTC timestamps or pass naiveTimestamps: "utc"`,
     );

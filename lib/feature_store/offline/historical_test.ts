@@ -98,6 +98,29 @@ Deno.test("bad requests are errors naming the column, view or feature", async ()
     RetrievalError,
     "has no time zone",
   );
+  // a CSV column where only some values had an offset is flagged "mixed" by lib/io: ambiguous too
+  const mixedField = new arrow.Field(
+    "event_timestamp",
+    new arrow.Timestamp(arrow.TimeUnit.MICROSECOND, "UTC"),
+    true,
+    new Map([["tz_naive", "mixed"]]),
+  );
+  const utcTs = entities.getChild("event_timestamp")!;
+  const mixed = new arrow.Table(
+    new arrow.Schema(entities.schema.fields.map((f) => (f.name === "event_timestamp" ? mixedField : f))),
+    entities.batches.map((b) =>
+      new arrow.RecordBatch(
+        new arrow.Schema(b.schema.fields.map((f) => (f.name === "event_timestamp" ? mixedField : f))),
+        b.data,
+      )
+    ),
+  );
+  assertEquals(mixed.getChild("event_timestamp")!.length, utcTs.length);
+  await assertRejects(
+    () => getHistoricalFeatures(repo, { entities: mixed, features: ["zipcode_features:city"] }, load),
+    RetrievalError,
+    "has no time zone",
+  );
   const ok = await getHistoricalFeatures(repo, {
     entities: naive,
     features: ["zipcode_features:city"],

@@ -17,13 +17,16 @@ import { CompositeKeyEncoder, KeyEncoder, timestampMicros } from "./columns.ts";
 import { takeVector } from "./take.ts";
 import type { PullWindow } from "./store.ts";
 
-/** Source columns a view needs: join keys, event and created timestamps, features (after field mapping). */
-export function viewSourceColumns(view: FeatureView): string[] {
+/**
+ * Source columns a view needs: join keys, event and created timestamps, and the features (all of the view's, or
+ * `features`), named as in the source (field mappings undone).
+ */
+export function viewSourceColumns(view: FeatureView, features?: readonly string[]): string[] {
   const src = view.source;
   const keys = view.entities.flatMap((e) => e.joinKeys).map((k) => sourceColumn(src, k));
-  const features = view.schema.map((f) => sourceColumn(src, f.name));
+  const wanted = (features ?? view.schema.map((f) => f.name)).map((f) => sourceColumn(src, f));
   const stamps = [src.timestampField, ...(src.createdTimestampColumn ? [src.createdTimestampColumn] : [])];
-  return [...new Set([...keys, ...stamps, ...features])];
+  return [...new Set([...keys, ...stamps, ...wanted])];
 }
 
 /**
