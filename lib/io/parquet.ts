@@ -303,25 +303,26 @@ export async function* readParquetIpc(uri: string, opts: ParquetReadOptions = {}
  * ```
  */
 export async function readParquetTable(uri: string, opts: ParquetReadOptions = {}): Promise<arrow.Table> {
-  const workers = opts.rowGroups ? 1 : opts.workers ?? (await defaultWorkers(uri, opts));
-  if (workers > 1) return await readParquetParallel(uri, { ...opts, workers });
+  if (!opts.rowGroups && opts.workers !== 1 && navigator.hardwareConcurrency > 1) {
+    const layout = await readParquetLayout(uri, opts);
+    const big = layout.rowGroupRows.length >= 4 && layout.numRows >= 1_000_000;
+    const workers = opts.workers ?? (big ? 2 : 1);
+    if (workers > 1) return await readParquetParallel(uri, layout, { ...opts, workers });
+  }
   const batches: arrow.RecordBatch[] = [];
   for await (const b of readParquetBatches(uri, opts)) batches.push(b);
   return new arrow.Table(batches);
-}
-
-async function defaultWorkers(uri: string, opts: IoOptions): Promise<number> {
-  if (navigator.hardwareConcurrency < 2) return 1;
-  const layout = await readParquetLayout(uri, opts);
-  return layout.rowGroupRows.length >= 4 && layout.numRows >= 1_000_000 ? 2 : 1;
 }
 
 /**
  * Reads a Parquet file with its row groups split over `opts.workers` Deno workers (each decodes its share and sends
  * back Arrow IPC bytes); batches come back in the file's order. Workers are started per call and ended after it.
  */
-async function readParquetParallel(uri: string, opts: ParquetReadOptions & { workers: number }): Promise<arrow.Table> {
-  const layout = await readParquetLayout(uri, opts);
+async function readParquetParallel(
+  uri: string,
+  layout: ParquetLayout,
+  opts: ParquetReadOptions & { workers: number },
+): Promise<arrow.Table> {
   const n = layout.rowGroupRows.length;
   const shares: number[][] = Array.from({ length: Math.min(opts.workers, n) }, () => []);
   // contiguous shares keep each worker's reads sequential on disk

@@ -298,21 +298,19 @@ export class RedisOnlineStore implements OnlineStore {
   async #mget(client: Client, keys: string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
     if (!(client instanceof Cluster)) {
-      if (keys.length <= 1_000) {
-        const c = this.config;
-        this.#reader ??= new RespReader({
-          host: c.host,
-          port: c.port,
-          tls: c.tls,
-          password: c.password || undefined,
-          db: c.db,
-          connectTimeoutMs: this.#opts.connectTimeoutMs,
-        });
-        return await this.#reader.mget(keys);
-      }
-      if (keys.length <= 10_000) return await client.mget(...keys);
+      // one server: pipelined MGETs of at most 10k keys on the raw connection
+      const c = this.config;
+      const reader = this.#reader ??= new RespReader({
+        host: c.host,
+        port: c.port,
+        tls: c.tls,
+        password: c.password || undefined,
+        db: c.db,
+        connectTimeoutMs: this.#opts.connectTimeoutMs,
+      });
+      if (keys.length <= 10_000) return await reader.mget(keys);
       const parts: Promise<(string | null)[]>[] = [];
-      for (let s = 0; s < keys.length; s += 10_000) parts.push(client.mget(...keys.slice(s, s + 10_000)));
+      for (let s = 0; s < keys.length; s += 10_000) parts.push(reader.mget(keys.slice(s, s + 10_000)));
       return (await Promise.all(parts)).flat();
     }
     const out = new Array<string | null>(keys.length);
