@@ -13,7 +13,7 @@ import { buildTrainingSet } from "./training_set.ts";
 import { main as trainMain } from "./train.ts";
 import { main as predictMain } from "./predict.ts";
 import { readTable } from "../lib/io/mod.ts";
-import { startDecisionServer } from "./serve.ts";
+import { startDecisionServer } from "../lib/credit/decision_server.ts";
 
 const USAGE = "deno task demo [--rows N] [--seed S]";
 

@@ -10,84 +10,9 @@
  * @module
  */
 import { intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
-import { type FeatureStoreConfig, loadConfig, toS3Options } from "../lib/feature_store/config.ts";
-import { FeatureStore } from "../lib/feature_store/feature_store.ts";
-import { CREDIT_MODEL_DEFAULTS, creditTrainingSource } from "../lib/credit/model_spec.ts";
-import { creditScoreHandler } from "../lib/credit/score_endpoint.ts";
-import { type CreditScorer, loadModel } from "../lib/model/train.ts";
-import { getVersion } from "../lib/model/registry.ts";
-import { createHandler, type RunningServer, startServer } from "../lib/serving/server.ts";
-import { creditRepo } from "../lib/credit/repo.ts";
+import { startDecisionServer } from "../lib/credit/decision_server.ts";
 
 const USAGE = "deno task serve [--host H] [--port P] [--model champion|N] [--name NAME] [--as-of ISO]";
-
-/** A started decision server with its stores (for the demo, tests and benchmarks). */
-export interface DecisionServer extends RunningServer {
-  store: FeatureStore;
-  modelVersion: number | null;
-  /** Shuts the server down and closes the stores. */
-  close(): Promise<void>;
-}
-
-/**
- * Opens the stores, loads the model (when one is registered) and starts the server.
- *
- * @example
- * ```ts
- * const server = await startDecisionServer({ hostname: "127.0.0.1", port: 0 });
- * await fetch(`http://127.0.0.1:${server.addr.port}/health`);
- * await server.close();
- * ```
- */
-export async function startDecisionServer(opts: {
-  hostname: string;
-  port: number;
-  model?: { alias: string } | { version: number };
-  name?: string;
-  log?: (line: string) => void;
-  /** A ready configuration (default: loaded as usual). */
-  config?: FeatureStoreConfig;
-  /** Clock for feature ages (default now): replays historical data such as the generated 2020–2021 loans. */
-  asOf?: Date;
-}): Promise<DecisionServer> {
-  const log = opts.log ?? console.log;
-  const config = opts.config ?? (await loadConfig());
-  const io = { s3: toS3Options(config.s3) };
-  const name = opts.name ?? CREDIT_MODEL_DEFAULTS.name;
-  let scorer: CreditScorer | undefined;
-  let repo = creditRepo({ dataDir: config.data_dir });
-  try {
-    const version = await getVersion({ root: config.model_store, name, ...(opts.model ?? { alias: "champion" }), io });
-    repo = creditTrainingSource(version.tags.data === "real" ? "real" : "generated", { dataDir: config.data_dir }).repo;
-    scorer = await loadModel({ root: config.model_store, name, version: version.version, io });
-  } catch (err) {
-    log(`No model loaded (${(err as Error).message}); POST /score answers 503 until one is registered`);
-  }
-  const store = await FeatureStore.open({ config, repo });
-  const online = store.onlineStore();
-  const handler = createHandler({
-    store,
-    score: scorer ? creditScoreHandler({ store, scorer, modelName: name, asOf: opts.asOf }) : undefined,
-    asOf: opts.asOf,
-    health: () => ({
-      online_store: config.online_store.type,
-      model: scorer ? { name, version: scorer.version } : null,
-      as_of: opts.asOf?.toISOString() ?? "now",
-    }),
-  });
-  const server = startServer({ hostname: opts.hostname, port: opts.port, handler });
-  return {
-    ...server,
-    store,
-    modelVersion: scorer?.version ?? null,
-    async close() {
-      await server.shutdown();
-      scorer?.dispose();
-      await online.close();
-      await store.close();
-    },
-  };
-}
 
 if (import.meta.main) {
   await runTask(async () => {

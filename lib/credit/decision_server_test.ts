@@ -1,11 +1,11 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { resolveConfig } from "../lib/feature_store/config.ts";
-import { FeatureStore } from "../lib/feature_store/feature_store.ts";
-import { generateData } from "../lib/credit/write_data.ts";
-import { creditTrainingSource } from "../lib/credit/model_spec.ts";
-import { trainModel } from "../lib/model/train.ts";
-import { readTable } from "../lib/io/mod.ts";
-import { startDecisionServer } from "./serve.ts";
+import { resolveConfig } from "../feature_store/config.ts";
+import { FeatureStore } from "../feature_store/feature_store.ts";
+import { generateData } from "./write_data.ts";
+import { creditTrainingSource } from "./model_spec.ts";
+import { trainModel } from "../model/train.ts";
+import { readTable } from "../io/mod.ts";
+import { startDecisionServer } from "./decision_server.ts";
 
 /** A generated data set, materialized to SQLite, with a quickly trained model registered as champion. */
 async function fixture(dir: string) {
