@@ -17,7 +17,7 @@ import * as arrow from "apache-arrow";
 import { timestampVector } from "../io/mod.ts";
 import type { Feature, FeatureSpec, Problem, RangeRule, RawRow } from "../model/preprocess.ts";
 import { validateRow } from "../model/preprocess.ts";
-import { entity, type FeatureRepo, featureRepo, featureView, fileSource } from "../feature_store/definitions.ts";
+import { type FeatureRepo, featureRepo } from "../feature_store/definitions.ts";
 import { creditRepo } from "./repo.ts";
 
 /** Input checks of a loan application (out-of-range values are flagged, never silently scored). */
@@ -201,27 +201,9 @@ export function creditTrainingSource(
     };
   }
   const dir = (opts.sharedDir ?? SHARED_CREDIT_DIR).replace(/\/+$/, "");
-  const zipcode = entity({ name: "zipcode", valueType: "int64", description: "the zipcode of the applicant" });
-  const view = featureView({
-    name: "zipcode_features",
-    entities: [zipcode],
-    ttl: "3650d",
-    description: "Demographics and income of the applicant's zipcode (real tutorial data)",
-    schema: [
-      { name: "city", dtype: "string", description: "city of the applicant's zipcode" },
-      { name: "state", dtype: "string", description: "state of the applicant's zipcode" },
-      { name: "location_type", dtype: "string", description: "kind of location of the zipcode" },
-      { name: "tax_returns_filed", dtype: "int64", description: "tax returns filed in the zipcode" },
-      { name: "population", dtype: "int64", description: "population of the zipcode" },
-      { name: "total_wages", dtype: "int64", description: "total wages earned in the zipcode" },
-    ],
-    source: fileSource({
-      name: "zipcode_table",
-      path: `${dir}/zipcode_table.parquet`,
-      timestampField: "event_timestamp",
-      createdTimestampColumn: "created_timestamp",
-    }),
-  });
+  // the credit repo's zipcode view over the real zipcode table; its credit_history view (synthetic only) is left out
+  const view = creditRepo({ dataDir: dir }).views.find((v) => v.name === "zipcode_features")!;
+  const zipcode = view.entities[0];
   return {
     kind,
     repo: featureRepo({ entities: [zipcode], views: [view] }),
