@@ -12,7 +12,7 @@
 import { intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { creditRepo } from "../lib/credit/repo.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
-import type { MaterializeReport } from "../lib/feature_store/materialize.ts";
+import type { MaterializeCommonOptions, MaterializeReport } from "../lib/feature_store/materialize.ts";
 import { formatIsoMicros, parseIsoMicros } from "../lib/feature_store/online/time.ts";
 import { formatCount } from "../lib/cli/progress.ts";
 
@@ -66,34 +66,63 @@ export function describeReport(report: MaterializeReport): string[] {
   });
 }
 
-if (import.meta.main) {
-  await runTask(async () => {
-    const { values, positionals } = parseTaskArgs(Deno.args, {
-      usage: USAGE,
-      options: { views: { type: "string" }, "batch-size": { type: "string" } },
-      positionals: true,
-    });
-    if (values.help) return void console.log(`usage: ${USAGE}`);
-    if (positionals.length > 2) throw new UsageError(`Unexpected argument "${positionals[2]}"`, USAGE);
-    const start = timestampArg(positionals[0], "START", USAGE);
-    const end = timestampArg(positionals[1], "END", USAGE);
-    if (start > end) throw new UsageError(`START (${positionals[0]}) is after END (${positionals[1]})`, USAGE);
-    const batchSize = intFlag(values, "batch-size", { min: 1, fallback: 20_000 });
-    const store = await FeatureStore.open({ repo: (config) => creditRepo({ dataDir: config.data_dir }) });
-    try {
-      const online = store.onlineStore();
-      console.log(`Materializing to the ${online.type} online store ${online.location}`);
-      const report = await store.materialize({
-        start,
-        end,
-        views: viewsFlag(values.views),
-        batchSize,
-        progress: "auto",
-        log: (line) => console.error(line),
-      });
-      for (const line of describeReport(report)) console.log(line);
-    } finally {
-      await store.close();
-    }
+/**
+ * The shell shared by `materialize` and `materialize-incremental`: parses the timestamps named in `times` and the
+ * flags, opens the feature store, runs `run`, prints one line per view.
+ *
+ * @example
+ * ```ts
+ * await materializeTask(Deno.args, { usage: USAGE, times: ["END"], what: "incrementally", run: (s, o) => ... });
+ * ```
+ */
+export async function materializeTask(
+  args: string[],
+  opts: {
+    usage: string;
+    times: string[];
+    what: string;
+    run: (store: FeatureStore, o: MaterializeCommonOptions & { times: number[] }) => Promise<MaterializeReport>;
+  },
+): Promise<void> {
+  const { values, positionals } = parseTaskArgs(args, {
+    usage: opts.usage,
+    options: { views: { type: "string" }, "batch-size": { type: "string" } },
+    positionals: true,
   });
+  if (values.help) return void console.log(`usage: ${opts.usage}`);
+  if (positionals.length > opts.times.length) {
+    throw new UsageError(`Unexpected argument "${positionals[opts.times.length]}"`, opts.usage);
+  }
+  const times = opts.times.map((name, i) => timestampArg(positionals[i], name, opts.usage));
+  if (times.length === 2 && times[0] > times[1]) {
+    throw new UsageError(`START (${positionals[0]}) is after END (${positionals[1]})`, opts.usage);
+  }
+  const batchSize = intFlag(values, "batch-size", { min: 1, fallback: 20_000 });
+  const store = await FeatureStore.open({ repo: (config) => creditRepo({ dataDir: config.data_dir }) });
+  try {
+    const online = store.onlineStore();
+    console.log(`Materializing ${opts.what}to the ${online.type} online store ${online.location}`);
+    const report = await opts.run(store, {
+      times,
+      end: times[times.length - 1],
+      views: viewsFlag(values.views),
+      batchSize,
+      progress: "auto",
+      log: (line) => console.error(line),
+    });
+    for (const line of describeReport(report)) console.log(line);
+  } finally {
+    await store.close();
+  }
+}
+
+if (import.meta.main) {
+  await runTask(() =>
+    materializeTask(Deno.args, {
+      usage: USAGE,
+      times: ["START", "END"],
+      what: "",
+      run: (store, o) => store.materialize({ ...o, start: o.times[0] }),
+    })
+  );
 }
