@@ -1,37 +1,14 @@
 /**
- * Benchmark helpers: timing with medians over repeats, peak RSS, and results written to
- * `bench/results/<name>.json`. Benchmarks are never tests: figures go to files and the console.
+ * Benchmark helpers: medians, peak RSS, and results written to `bench/results/<name>.json`. Benchmarks are never
+ * tests: figures go to files and the console.
  *
  * @example
  * ```ts
- * import { timeIt, writeResults } from "./harness.ts";
- * const { median } = await timeIt(() => work(), { repeats: 3 });
- * await writeResults("pit", { local_s: median });
+ * import { median, writeResults } from "./harness.ts";
+ * await writeResults("pit", { local_s: median([3.4, 3.3, 3.5]) });
  * ```
  * @module
  */
-
-/** Timing of repeated runs, in seconds. */
-export interface Timing {
-  runs: number[];
-  median: number;
-  min: number;
-}
-
-/** Runs `fn` `repeats` times (after `warmup` untimed runs) and returns the times in seconds. */
-export async function timeIt(
-  fn: () => Promise<unknown> | unknown,
-  opts: { repeats?: number; warmup?: number } = {},
-): Promise<Timing> {
-  for (let i = 0; i < (opts.warmup ?? 0); i++) await fn();
-  const runs: number[] = [];
-  for (let i = 0; i < (opts.repeats ?? 3); i++) {
-    const t0 = performance.now();
-    await fn();
-    runs.push((performance.now() - t0) / 1000);
-  }
-  return { runs, median: median(runs), min: Math.min(...runs) };
-}
 
 /** Median of numbers. */
 export function median(xs: number[]): number {
