@@ -6,8 +6,9 @@
  * tfjs networks (logistic regression or an MLP ensemble of a few seeds) with early stopping on validation AUC,
  * calibrates the scores on validation (Platt scaling, which keeps the ranking), chooses the decision threshold on
  * validation with the policy, evaluates on the held-out test rows, renders charts, records a run (params, per-epoch
- * metrics, artifacts: model, preprocessing, charts, training-set definition and data fingerprint) and registers a
- * model version (the first becomes `champion`).
+ * metrics, artifacts: model, preprocessing, charts, training-set definition and data fingerprint, the training
+ * reference that drift is measured against: see reference.ts) and registers a model version (the first becomes
+ * `champion`).
  *
  * {@link loadModel}: a registered version (by alias or number) as a {@link CreditScorer} with `predict(rows)` and
  * `decide(row)` (probability, decision, threshold, reasons, flags).
@@ -61,6 +62,7 @@ import { type Json, startRun } from "./tracking.ts";
 import { getAliases, getVersion, registerModel, setAlias } from "./registry.ts";
 import { formatReason, type Reason, reasonCodes } from "./explain.ts";
 import { type FusedEnsemble, fuseEnsemble } from "./fused_ensemble.ts";
+import { buildTrainingReference, writeTrainingReference } from "./reference.ts";
 
 /** Where the training table comes from when none is given. */
 export interface TrainingSource {
@@ -123,6 +125,8 @@ export interface TrainOptions extends Partial<Hyperparameters> {
   autoChampion?: boolean;
   /** Render and store SVG charts (default true). */
   charts?: boolean;
+  /** Save the training reference (input columns, label, probability on the training rows; default true). */
+  reference?: boolean;
   io?: IoOptions;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
@@ -156,6 +160,8 @@ export interface TrainResult {
   flaggedTrainingRows: number;
   /** Where the model files are ("" when not tracked). */
   modelUri: string;
+  /** Where the training reference is ("" when not saved; see reference.ts). */
+  referenceUri: string;
 }
 
 /** The time-based split as recorded with the run. */
@@ -614,7 +620,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     validation: opts.validationFraction ?? 0.1,
   });
   const rules = spec.rules ?? [];
-  const trainRows = split.train.map((i) => rows[i]).filter((r) => validateRow(r, rules).length === 0);
+  const trainIndex = split.train.filter((i) => validateRow(rows[i], rules).length === 0);
+  const trainRows = trainIndex.map((i) => rows[i]);
   const flaggedTrainingRows = split.train.length - trainRows.length;
   const valRows = split.validation.map((i) => rows[i]);
   const testRows = split.test.map((i) => rows[i]);
@@ -721,6 +728,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       fingerprint,
       flaggedTrainingRows,
       modelUri: "",
+      referenceUri: "",
     };
   }
 
@@ -788,6 +796,17 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     });
     await run.logJson("evaluation/test.json", testEval);
     await run.logJson("evaluation/validation.json", valEval);
+    const referenceUri = opts.reference ?? true
+      ? await writeTrainingReference(
+        run.artifactUri,
+        buildTrainingReference(table, {
+          spec,
+          rows: trainIndex,
+          probability: scorer.predictEncoded(train.x, train.rows),
+        }),
+        { io: opts.io },
+      )
+      : "";
     if (opts.charts ?? true) {
       const c = testEval.confusion;
       const charts: [string, Promise<string>][] = [
@@ -843,6 +862,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       fingerprint,
       flaggedTrainingRows,
       modelUri,
+      referenceUri,
     };
   } catch (err) {
     if (run.status === "RUNNING") await run.end("FAILED", { error: (err as Error).message }).catch(() => {});
