@@ -44,6 +44,12 @@
  * 10-150 days and may go bankrupt, so snapshots after the loan leak the outcome: a join that looks into the future
  * shows a stronger (false) signal than the honest point-in-time join.
  *
+ * Later periods (`period` option, e.g. to demonstrate drift monitoring): new people with their own random streams and
+ * dob_ssn numbers, loans uniform over the period, the same zipcodes; the default rate is calibrated as for the base
+ * period, then the period's shifts apply: incomes scaled, interest rates raised (both also raise the default risk
+ * through β), log-odds of default raised, and for applicants employed less than two years raised further (a
+ * pattern the base period does not have). Without `period` the data are exactly the base period's.
+ *
  * Order: loans and credit history come person by person (people in index order; a person's loans and snapshots
  * in time order), so neither table is sorted by event timestamp; `loan_id` counts from 10000 in that order.
  *
@@ -97,7 +103,55 @@ export interface GenerateOptions {
   batchSize?: number;
   /** The learned profile (default the bundled one). */
   profile?: GeneratorProfile;
+  /** A later period with shifted distributions (default none: the period and distributions of the profile). */
+  period?: LaterPeriod;
 }
+
+/**
+ * A later period of applications, e.g. to demonstrate and test drift monitoring: new people (their own random
+ * streams and dob_ssn numbers), loans uniform over `[start, end]`, the same zipcodes, and optionally shifted
+ * distributions. The default rate is calibrated as for the base period, then `shift` moves it.
+ */
+export interface LaterPeriod {
+  /** First and last loan time (ISO 8601 or Date). */
+  start: Date | string;
+  end: Date | string;
+  /**
+   * 1..9 (default 1): the period's own random streams and dob_ssn numbers (unique across the base period and the
+   * other periods while fewer than 1,000 people of a period share a birth day).
+   */
+  index?: number;
+  /** loan_id of the period's first loan (default 10,000 + 1,000,000 × index). */
+  firstLoanId?: number;
+  /** How the period differs (default: not at all). */
+  shift?: PeriodShift;
+}
+
+/** Shifts of a later period's distributions. */
+export interface PeriodShift {
+  /** Incomes multiplied by this (default 1; 0.8 = 20% lower). */
+  incomeFactor?: number;
+  /** Interest-rate points added (default 0). */
+  rateShift?: number;
+  /** Log-odds added to every loan's default (default 0). */
+  defaultLogit?: number;
+  /**
+   * Log-odds of default added for applicants employed less than two years (default 0): a pattern the base period
+   * does not have (a downturn that hits recent hires first), so a model trained on the base period misses it.
+   */
+  shortEmploymentLogit?: number;
+}
+
+/**
+ * A downturn: incomes 15% lower and rates 2 points higher (the default rate rises from about 22% to 33% through the
+ * base risk model), and recent hires hit hardest (+1.5 log-odds below two years of employment: about 36% in all).
+ */
+export const DOWNTURN_SHIFT: Readonly<Required<PeriodShift>> = {
+  incomeFactor: 0.85,
+  rateShift: 2,
+  defaultLogit: 0,
+  shortEmploymentLogit: 1.5,
+};
 
 /** Row counts a generator will produce (credit history and zipcode rows are known only after generation). */
 export interface GeneratorPlan {
@@ -420,6 +474,13 @@ interface Model {
   medianWage: number;
   shift: number;
   duesFactor: number[][];
+  /** Loan times (µs): the profile's window, or a later period's. */
+  startUs: number;
+  endUs: number;
+  /** A later period's index (0 = the base period), first loan id and shifts. */
+  period: number;
+  firstLoanId: number;
+  drift: Required<PeriodShift> | null;
 }
 
 /** Columns of emitted rows, accumulated until a batch is full. */
@@ -510,7 +571,7 @@ function simulateBlock(
   const { profile, seed } = model;
   const lp = profile.loans;
   const cp = profile.credit;
-  const rng = Rng.fromKey([seed, stream, block]);
+  const rng = Rng.fromKey(model.period === 0 ? [seed, stream, block] : [seed, stream, block, model.period]);
   const [p0, p1, l0, l1] = loanRangeOf(block, totals.loans, totals.people);
   const nPeople = p1 - p0;
   const nLoans = l1 - l0;
@@ -529,7 +590,8 @@ function simulateBlock(
   const features = new Float64Array(loanRiskWidth(model.homes, model.intents));
   const bkCut = (share: number) => (share >= 1 ? Infinity : share <= 0 ? -Infinity : normalQuantile(share));
   const [bk0, bk1] = [bkCut(cp.bankruptcyShares[0]), bkCut(cp.bankruptcyShares[0] + cp.bankruptcyShares[1])];
-  let loanId = FIRST_LOAN_ID + l0;
+  let loanId = model.firstLoanId + l0;
+  const drift = model.drift;
   for (let pi = 0; pi < nPeople; pi++) {
     const k = perPerson[pi];
     // --- person-level draws
@@ -545,12 +607,13 @@ function simulateBlock(
     });
     const q = (col: number, x: number) => fromQuantiles(QUANTILE_GRID, copula.quantiles[col], normalCdf(x));
     const age0 = Math.min(90, Math.max(18, Math.round(q(0, xs[0]))));
-    const income = Math.max(1000, roundTo(q(1, xs[1]), lp.steps.person_income, rng.next()));
+    let income = Math.max(1000, roundTo(q(1, xs[1]), lp.steps.person_income, rng.next()));
+    if (drift && drift.incomeFactor !== 1) income = Math.max(1000, Math.round(income * drift.incomeFactor));
     const emp0 = Math.max(0, Math.round(q(2, xs[2])));
     const zipcode = rng.bernoulli(0.001) ? unknownZipcode(model, rng) : model.zipcodes[rng.int(model.zipcodes.length)];
     // --- loan times (sorted), with rare same-instant duplicates
     const times: number[] = [];
-    for (let j = 0; j < Math.max(k, 1); j++) times.push(Math.floor(rng.uniform(lp.startUs, lp.endUs + 1)));
+    for (let j = 0; j < Math.max(k, 1); j++) times.push(Math.floor(rng.uniform(model.startUs, model.endUs + 1)));
     times.sort((a, b) => a - b);
     if (k >= 2 && rng.bernoulli(0.02)) times[1] = times[0];
     const loanTimes = k > 0 ? times : [];
@@ -560,7 +623,7 @@ function simulateBlock(
     const dobDay = Math.floor(Date.UTC(dob.year, dob.month - 1, dob.day) / 86_400_000);
     const nth = state.bornOn.get(dobDay) ?? 0;
     state.bornOn.set(dobDay, nth + 1);
-    const ssn = (nth * 7919 + hashInts([seed, dobDay + 1_000_000])) % 10_000;
+    const ssn = ((nth + 1000 * model.period) * 7919 + hashInts([seed, dobDay + 1_000_000])) % 10_000;
     const person: Person = {
       dobSsn: `${pad(dob.year, 4)}${pad(dob.month, 2)}${pad(dob.day, 2)}_${pad(ssn, 4)}`,
       dob,
@@ -637,7 +700,8 @@ function simulateBlock(
       for (let m = 0; m <= 4; m++) xRate += factor[4][m] * z[m];
       xRate = Math.sqrt(1 - RATE_RISK_WEIGHT ** 2) * xRate + RATE_RISK_WEIGHT * risk;
       const loanAmnt = Math.max(500, roundTo(q(3, xAmt), lp.steps.loan_amnt, rng.next()));
-      const intRate = roundTo(q(4, xRate), lp.steps.loan_int_rate, 0);
+      let intRate = roundTo(q(4, xRate), lp.steps.loan_int_rate, 0);
+      if (drift && drift.rateShift !== 0) intRate = Math.round((intRate + drift.rateShift) * 100) / 100;
       const intent = pickShare(lp.intents.sharesByHome[home], rng.next());
       const empLength = emp0 + Math.floor((ts - times[0]) / YEAR_US);
       loanRiskFeatures({ intRate, loanAmnt, income, empLength, home, intent }, model.homes, features);
@@ -649,6 +713,7 @@ function simulateBlock(
       for (const s of snapshots) if (s.eventUs <= ts) latestDues = s.dues;
       const credit = inForce ? stateAt(inForce.eventUs, inForce.dues) : stateAt(ts, latestDues);
       logit += creditRiskTerm(credit, income) + zipTerm;
+      if (drift) logit += drift.defaultLogit + (empLength < 2 ? drift.shortEmploymentLogit : 0);
       sinks.onLogit?.(logit);
       const status = rng.next() < sigmoid(logit + model.shift) ? 1 : 0;
       if (status === 1) {
@@ -724,7 +789,7 @@ function unknownZipcode(model: Model, rng: Rng): number {
 function calibrateShift(model: Model, totals: { loans: number; people: number }): number {
   const people = Math.min(totals.people, 8 * PEOPLE_PER_BLOCK);
   const loans = Math.max(1, Math.round((totals.loans * people) / totals.people));
-  const pilot: Model = { ...model, seed: PILOT_SEED };
+  const pilot: Model = { ...model, seed: PILOT_SEED, drift: null };
   const blocks = Math.ceil(people / PEOPLE_PER_BLOCK);
   const target = model.profile.loans.defaultRate;
   for (let round = 0; round < 3; round++) {
@@ -744,6 +809,36 @@ function calibrateShift(model: Model, totals: { loans: number; people: number })
     pilot.shift = (lo + hi) / 2;
   }
   return Number(pilot.shift.toFixed(6));
+}
+
+function periodOf(period: LaterPeriod | undefined, profile: GeneratorProfile) {
+  const lp = profile.loans;
+  if (!period) return { startUs: lp.startUs, endUs: lp.endUs, period: 0, firstLoanId: FIRST_LOAN_ID, drift: null };
+  const index = period.index ?? 1;
+  if (!Number.isInteger(index) || index < 1 || index > 9) {
+    throw new RangeError(`Option period.index "${index}" must be a whole number from 1 to 9`);
+  }
+  const us = (name: "start" | "end") => {
+    const v = period[name];
+    const ms = v instanceof Date ? v.getTime() : typeof v === "string" ? Date.parse(v) : NaN;
+    if (!Number.isFinite(ms)) throw new RangeError(`Option period.${name} "${String(v)}" is not a valid time`);
+    return ms * 1000;
+  };
+  const [startUs, endUs] = [us("start"), us("end")];
+  if (!(endUs > startUs)) throw new RangeError(`Option period.end "${period.end}" must be after "${period.start}"`);
+  const firstLoanId = period.firstLoanId ?? FIRST_LOAN_ID + 1_000_000 * index;
+  if (!Number.isSafeInteger(firstLoanId) || firstLoanId < 0) {
+    throw new RangeError(`Option period.firstLoanId "${firstLoanId}" must be a whole number >= 0`);
+  }
+  const shift = { incomeFactor: 1, rateShift: 0, defaultLogit: 0, shortEmploymentLogit: 0, ...period.shift };
+  for (const [name, value] of Object.entries(shift)) {
+    if (typeof value !== "number" || !Number.isFinite(value) || (name === "incomeFactor" && value <= 0)) {
+      throw new RangeError(
+        `Option period.shift.${name} "${value}" must be a ${name === "incomeFactor" ? "positive " : ""}number`,
+      );
+    }
+  }
+  return { startUs, endUs, period: index, firstLoanId, drift: shift };
 }
 
 /**
@@ -796,6 +891,7 @@ export function createGenerator(opts: GenerateOptions = {}): CreditDataGenerator
     medianWage: wagesSorted[Math.floor(wagesSorted.length / 2)],
     shift: 0,
     duesFactor: cholesky(profile.credit.dues.correlation),
+    ...periodOf(opts.period, profile),
   };
   const totals = { loans, people };
   model.shift = calibrateShift(model, totals);

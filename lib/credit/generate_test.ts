@@ -1,4 +1,12 @@
-import { assert, assertEquals, assertGreater, assertLess, assertNotEquals, assertThrows } from "@std/assert";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertGreater,
+  assertLess,
+  assertNotEquals,
+  assertThrows,
+} from "@std/assert";
 import * as arrow from "apache-arrow";
 import { fitLogistic, readParquetFile } from "./fit_profile.ts";
 import {
@@ -7,6 +15,7 @@ import {
   civilDate,
   createGenerator,
   CREDIT_TTL_US,
+  DOWNTURN_SHIFT,
   type GenerateOptions,
   parseDobSsn,
   pickShare,
@@ -269,4 +278,60 @@ Deno.test("more people than loans leaves some people with credit history only", 
   assertEquals(borrowers.size, 300);
   const inHistory = new Set(values(t.credit, "dob_ssn"));
   assertGreater(inHistory.size, 500);
+});
+
+Deno.test("a later period: new people, its own window and loan ids, the same zipcodes; seeded", () => {
+  const period = { start: "2021-09-01T00:00:00Z", end: "2021-12-31T00:00:00Z" };
+  const later = generateTables({ ...BASE, loans: 2000, period });
+  assertEquals(later.loans.numRows, 2000);
+  assertEquals(numbers(later.loans, "loan_id")[0], 1_010_000);
+  const ts = numbers(later.loans, "event_timestamp");
+  assert(ts.every((t) => t >= Date.UTC(2021, 8, 1) * 1000 && t <= Date.UTC(2021, 11, 31) * 1000));
+  const base = new Set(values(tables.loans, "dob_ssn"));
+  const people = new Set(values(later.loans, "dob_ssn"));
+  assertEquals([...people].filter((d) => base.has(d)), [], "no later applicant has a base applicant's dob_ssn");
+  assertEquals(values(later.zipcodes, "zipcode"), values(tables.zipcodes, "zipcode"));
+  // credit history covers the new people (~3% have none, as in the base period)
+  const history = new Set(values(later.credit, "dob_ssn"));
+  assertGreater([...people].filter((d) => history.has(d)).length, people.size * 0.94);
+  // without shifts the default rate is the base period's
+  const rate = numbers(later.loans, "loan_status").reduce((a, b) => a + b, 0) / 2000;
+  assert(rate > 0.18 && rate < 0.26, `default rate ${rate}`);
+  const again = generateTables({ ...BASE, loans: 2000, period, batchSize: 500 });
+  assertEquals(values(again.loans, "person_income"), values(later.loans, "person_income"));
+  const other = generateTables({ ...BASE, loans: 2000, period: { ...period, index: 2, firstLoanId: 5 } });
+  assertEquals(numbers(other.loans, "loan_id")[0], 5);
+  assertNotEquals(values(other.loans, "dob_ssn"), values(later.loans, "dob_ssn"));
+});
+
+Deno.test("a downturn period: incomes down, rates up, more defaults, recent hires hit hardest", () => {
+  const period = { start: "2021-09-01T00:00:00Z", end: "2021-12-31T00:00:00Z" };
+  const calm = generateTables({ seed: 5, loans: 8000, zipcodes: 2000, period });
+  const down = generateTables({ seed: 5, loans: 8000, zipcodes: 2000, period: { ...period, shift: DOWNTURN_SHIFT } });
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const ratio = mean(numbers(down.loans, "person_income")) / mean(numbers(calm.loans, "person_income"));
+  assertAlmostEquals(ratio, 0.85, 0.03);
+  assertAlmostEquals(mean(numbers(down.loans, "loan_int_rate")) - mean(numbers(calm.loans, "loan_int_rate")), 2, 0.15);
+  const rateOf = (t: Tables, keep: (emp: number) => boolean) => {
+    const emp = numbers(t.loans, "person_emp_length"), status = numbers(t.loans, "loan_status");
+    const idx = emp.map((e, i) => (keep(e) ? i : -1)).filter((i) => i >= 0);
+    return mean(idx.map((i) => status[i]));
+  };
+  const all = () => true, recent = (e: number) => e < 2, settled = (e: number) => e >= 2;
+  assertGreater(rateOf(down, all), rateOf(calm, all) + 0.1, "more defaults");
+  const liftRecent = rateOf(down, recent) - rateOf(calm, recent);
+  const liftSettled = rateOf(down, settled) - rateOf(calm, settled);
+  assertGreater(liftRecent, liftSettled + 0.1, `recent hires +${liftRecent}, others +${liftSettled}`);
+});
+
+Deno.test("later period options are checked and named", () => {
+  const period = { start: "2021-09-01", end: "2021-12-31" };
+  assertThrows(() => createGenerator({ loans: 10, period: { ...period, index: 10 } }), RangeError, `index "10"`);
+  assertThrows(() => createGenerator({ loans: 10, period: { ...period, end: "2021-08-01" } }), RangeError, "after");
+  assertThrows(() => createGenerator({ loans: 10, period: { ...period, start: "soon" } }), RangeError, `"soon"`);
+  assertThrows(
+    () => createGenerator({ loans: 10, period: { ...period, shift: { incomeFactor: 0 } } }),
+    RangeError,
+    `incomeFactor "0"`,
+  );
 });

@@ -12,8 +12,9 @@
  * ```
  * @module
  */
-import { createGenerator } from "./generate.ts";
-import { type S3Options, writeBatches } from "../io/mod.ts";
+import { createGenerator, type LaterPeriod } from "./generate.ts";
+import { exists, readBatches, readTable, type S3Options, writeBatches } from "../io/mod.ts";
+import type * as arrow from "apache-arrow";
 import { Progress } from "../cli/progress.ts";
 
 /** What to generate and where. */
@@ -81,6 +82,93 @@ export async function generateData(
     const seconds = (performance.now() - started) / 1000;
     reports.push({ table, uri, rows, bytes, seconds });
     opts.log?.(`${table}: ${rows} rows, ${bytes} bytes, ${seconds.toFixed(1)} s -> ${uri}`);
+  }
+  return reports;
+}
+
+/** What {@linkcode appendPeriod} appends, and to which tables. */
+export interface AppendPeriodArgs {
+  /** Folder (or s3:// prefix) holding the base tables. */
+  out: string;
+  /** Loans of the later period. */
+  rows: number;
+  /** The base data's seed (the zipcodes are regenerated from it and checked against the stored table). */
+  seed: number;
+  period: LaterPeriod;
+  /** People of the period (default ceil(0.9 × rows)). */
+  people?: number;
+}
+
+/**
+ * Appends a later period (new people, their loans and credit history; see {@linkcode LaterPeriod}) to the tables
+ * in `out`, e.g. a downturn to demonstrate drift monitoring. The zipcode table stays as it is: the period must use
+ * the base data's seed (checked), and its loan ids continue after the stored ones unless `period.firstLoanId` is
+ * given. Each table is rewritten whole (atomically).
+ *
+ * @example
+ * ```ts ignore
+ * import { appendPeriod } from "./write_data.ts";
+ * import { DOWNTURN_SHIFT } from "./generate.ts";
+ * await appendPeriod({
+ *   out: "data/generated", rows: 5000, seed: 42,
+ *   period: { start: "2021-09-01", end: "2021-12-31", shift: DOWNTURN_SHIFT },
+ * });
+ * ```
+ */
+export async function appendPeriod(
+  args: AppendPeriodArgs,
+  opts: { log?: (line: string) => void; s3?: S3Options } = {},
+): Promise<TableReport[]> {
+  const out = args.out.replace(/\/+$/, "");
+  const io = { s3: opts.s3 };
+  for (const table of ["zipcode_table", "loan_table", "credit_history"]) {
+    if (!(await exists(`${out}/${table}.parquet`, io))) {
+      throw new Error(`No "${out}/${table}.parquet" to append to; generate the base tables first`);
+    }
+  }
+  const zip = await readTable(`${out}/zipcode_table.parquet`, { ...io, columns: ["zipcode"] });
+  const stored = Array.from(zip.getChild("zipcode")!, Number);
+  const gen0 = createGenerator({ seed: args.seed, loans: 0, zipcodes: new Set(stored).size });
+  const regenerated = [...gen0.zipcodeBatches()].flatMap((b) => Array.from(b.getChild("zipcode")!, Number));
+  if (regenerated.length !== stored.length || regenerated.some((z, i) => z !== stored[i])) {
+    throw new Error(
+      `The zipcode table in "${out}" was not generated with seed "${args.seed}"; give the base data's seed`,
+    );
+  }
+  let firstLoanId = args.period.firstLoanId;
+  if (firstLoanId === undefined) {
+    const ids = (await readTable(`${out}/loan_table.parquet`, { ...io, columns: ["loan_id"] })).getChild("loan_id")!;
+    let max = 0;
+    for (const v of ids) if (v !== null && Number(v) > max) max = Number(v);
+    firstLoanId = max + 1;
+  }
+  const gen = createGenerator({
+    seed: args.seed,
+    loans: args.rows,
+    people: args.people,
+    zipcodes: new Set(stored).size,
+    period: { ...args.period, firstLoanId },
+  });
+  async function* concat(uri: string, more: Iterable<arrow.RecordBatch>) {
+    yield* readBatches(uri, io);
+    yield* more;
+  }
+  const reports: TableReport[] = [];
+  const jobs = [["loan_table", () => gen.loanBatches()], ["credit_history", () => gen.creditHistoryBatches()]] as const;
+  for (const [table, batches] of jobs) {
+    const uri = `${out}/${table}.parquet`;
+    const started = performance.now();
+    let added = 0;
+    const counted = (function* () {
+      for (const b of batches()) {
+        added += b.numRows;
+        yield b;
+      }
+    })();
+    const { rows, bytes } = await writeBatches(uri, concat(uri, counted), io);
+    const seconds = (performance.now() - started) / 1000;
+    reports.push({ table, uri, rows, bytes, seconds });
+    opts.log?.(`${table}: +${added} rows of the later period -> ${rows} rows, ${bytes} bytes, ${seconds.toFixed(1)} s`);
   }
   return reports;
 }
