@@ -10,10 +10,25 @@
  * @module
  */
 
-/** An error answered to the client with `status` and `message` (never a stack). */
+/** One field's problem in a 4xx answer (`fields` in the JSON), so a form can show it beside the field. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/**
+ * An error answered to the client with `status` and `message` (never a stack), and optionally the problem of each
+ * named field: the answer is then `{ "error": message, "fields": [{ "field", "message" }] }`.
+ *
+ * @example
+ * ```ts
+ * import { HttpError } from "./http.ts";
+ * throw new HttpError(422, `Field "person_age": age is 133`, [{ field: "person_age", message: "age is 133" }]);
+ * ```
+ */
 export class HttpError extends Error {
-  /** @param status HTTP status. @param message Names the field or the problem. */
-  constructor(readonly status: number, message: string) {
+  /** @param status HTTP status. @param message Names the field or the problem. @param fields Per-field problems. */
+  constructor(readonly status: number, message: string, readonly fields?: FieldError[]) {
     super(message);
     this.name = "HttpError";
   }
@@ -92,7 +107,9 @@ export async function readJsonBody(request: Request, opts: { maxBytes: number })
 
 /** Turns any error into a response: HttpError as is, anything else a 500 with a generic message (logged). */
 export function errorResponse(err: unknown, log: (line: string) => void = console.error): Response {
-  if (err instanceof HttpError) return jsonResponse({ error: err.message }, err.status);
+  if (err instanceof HttpError) {
+    return jsonResponse(err.fields ? { error: err.message, fields: err.fields } : { error: err.message }, err.status);
+  }
   log(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   return jsonResponse({ error: "Internal error; see the server log" }, 500);
 }

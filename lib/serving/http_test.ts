@@ -27,6 +27,8 @@ Deno.test("errorResponse: HttpError keeps its status; other errors are a 500 wit
   const r = errorResponse(new HttpError(422, `Field "person_age" must be a number`));
   assertEquals(r.status, 422);
   assertEquals(await r.json(), { error: `Field "person_age" must be a number` });
+  const named = errorResponse(new HttpError(400, "bad", [{ field: "person_age", message: "must be a number" }]));
+  assertEquals(await named.json(), { error: "bad", fields: [{ field: "person_age", message: "must be a number" }] });
   const logged: string[] = [];
   const boom = errorResponse(new Error("secret detail at /srv/app.ts:12"), (l) => logged.push(l));
   assertEquals(boom.status, 500);

@@ -39,8 +39,40 @@ export interface HandlerOptions {
   log?: (line: string) => void;
   /** The clock feature ages are measured against (default now; a fixed time replays historical data). */
   asOf?: Date;
-  /** Extra routes (`"GET /"` → handler), e.g. pages. */
-  routes?: Record<string, (request: Request) => Response | Promise<Response>>;
+  /**
+   * Extra routes (`"GET /"` → handler), e.g. pages; a key ending in `/*` (`"GET /monitoring/charts/*"`) matches
+   * every path under that prefix (exact keys win). `HEAD` is answered by the `GET` route without the body.
+   */
+  routes?: Routes;
+}
+
+/** A route handler. */
+export type RouteHandler = (request: Request) => Response | Promise<Response>;
+
+/** Routes by `"METHOD /path"` (or `"METHOD /prefix/*"`). */
+export type Routes = Record<string, RouteHandler>;
+
+/**
+ * The handler of `"METHOD /path"` in `routes`: the exact key, else the longest `"METHOD /prefix/*"` key the path
+ * is under.
+ *
+ * @example
+ * ```ts
+ * import { matchRoute } from "./server.ts";
+ * const routes = { "GET /charts/*": () => new Response("chart") };
+ * matchRoute(routes, "GET", "/charts/roc.svg"); // the handler
+ * ```
+ */
+export function matchRoute(routes: Routes, method: string, path: string): RouteHandler | undefined {
+  const exact = routes[`${method} ${path}`];
+  if (exact) return exact;
+  let best: string | undefined;
+  for (const key of Object.keys(routes)) {
+    if (!key.endsWith("/*") || !key.startsWith(`${method} `)) continue;
+    const prefix = key.slice(method.length + 1, -1);
+    if (path.startsWith(prefix) && path.length > prefix.length && (!best || key.length > best.length)) best = key;
+  }
+  return best ? routes[best] : undefined;
 }
 
 /** Parses Feast's `/get-online-features` body into our request (400 naming the field when malformed). */
@@ -100,8 +132,14 @@ export function createHandler(opts: HandlerOptions): (request: Request) => Promi
     try {
       const url = new URL(request.url);
       const route = `${request.method} ${url.pathname}`;
-      const extra = opts.routes?.[route];
-      if (extra) return await extra(request);
+      const head = request.method === "HEAD";
+      const extra = opts.routes && matchRoute(opts.routes, head ? "GET" : request.method, url.pathname);
+      if (extra) {
+        const response = await extra(request);
+        if (!head) return response;
+        await response.body?.cancel();
+        return new Response(null, { status: response.status, headers: response.headers });
+      }
       switch (route) {
         case "GET /health":
           return jsonResponse({ status: "ok", ...(opts.health?.() ?? {}) });
@@ -127,7 +165,11 @@ export function createHandler(opts: HandlerOptions): (request: Request) => Promi
         }
       }
       const known = ["GET /health", "POST /get-online-features", "POST /score", ...Object.keys(opts.routes ?? {})];
-      if (known.some((r) => r.endsWith(` ${url.pathname}`))) {
+      const methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"].filter((m) => m !== request.method);
+      if (
+        known.some((r) => r.endsWith(` ${url.pathname}`)) ||
+        methods.some((m) => opts.routes && matchRoute(opts.routes, m, url.pathname))
+      ) {
         throw new HttpError(405, `Method ${request.method} is not allowed on ${url.pathname}`);
       }
       throw new HttpError(404, `No route ${url.pathname}; routes: ${known.join(", ")}`);

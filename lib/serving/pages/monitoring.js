@@ -1,0 +1,233 @@
+/**
+ * The monitoring page: reads `/api/monitoring` and shows the champion's metrics and charts and the latest drift
+ * report. Every value is inserted as text.
+ *
+ * @module
+ */
+import { fetchJson, h, number, percent, replace, timestamp } from "./ui.js";
+
+/** Metric labels and formats, in the order the cards show them. */
+const HEADLINE = [
+  ["test_auc", "ROC AUC", "number"],
+  ["test_ks", "KS statistic", "number"],
+  ["test_recall", "Recall of defaults at threshold", "percent"],
+  ["test_precision", "Precision at threshold", "percent"],
+  ["threshold", "Threshold (probability)", "percent"],
+  ["test_approval_rate", "Approval rate", "percent"],
+];
+
+/** Labels of the other known metrics. @type {Record<string, string>} */
+const OTHER = {
+  test_pr_auc: "PR AUC",
+  test_gini: "Gini",
+  test_brier: "Brier score",
+  test_ece: "Expected calibration error",
+  val_auc_final: "Validation ROC AUC",
+  train_seconds: "Training time (seconds)",
+};
+
+/** Chart captions by artifact name. @type {Record<string, string>} */
+const CHARTS = {
+  roc: "ROC curve (test loans)",
+  pr: "Precision–recall curve (test loans)",
+  score_distribution: "Score distribution with the threshold",
+  confusion: "Confusion matrix at the threshold",
+  calibration: "Calibration (test loans)",
+  training_curve: "Training curve",
+};
+
+/**
+ * @param {unknown} value
+ * @param {string} format
+ */
+function formatMetric(value, format) {
+  if (typeof value !== "number" || !Number.isFinite(value)) return "–";
+  return format === "percent" ? percent(value, 1) : value.toFixed(3);
+}
+
+/** @param {any} model */
+function renderModel(model) {
+  const box = /** @type {HTMLElement} */ (document.getElementById("model"));
+  const c = model.champion;
+  if (!c) {
+    replace(box, h("p", { class: "notice", id: "model-problem" }, model.problem ?? "No champion model."));
+    return;
+  }
+  const facts = h(
+    "p",
+    { class: "muted" },
+    `${c.name} version ${c.version}`,
+    c.aliases.length ? ` (${c.aliases.join(", ")})` : "",
+    c.tags.model_type ? ` · ${c.tags.model_type}` : "",
+    c.tags.data ? ` on ${c.tags.data} data` : "",
+    ` · trained ${timestamp(c.run?.end_time ?? c.registered_at)}`,
+    c.policy ? ` · threshold chosen for ${c.policy}` : "",
+  );
+  const served = model.served_version !== null && model.served_version !== c.version
+    ? h(
+      "p",
+      { class: "notice" },
+      `This server scores with version ${model.served_version}; restart it to score with the champion.`,
+    )
+    : model.served_version === null
+    ? h("p", { class: "notice" }, "This server has no model loaded; restart it to score with the champion.")
+    : null;
+  const cards = h(
+    "dl",
+    { class: "metrics", id: "metrics" },
+    ...HEADLINE.map(([key, label, format]) =>
+      h(
+        "div",
+        { class: "metric", "data-metric": key },
+        h("dt", {}, label),
+        h("dd", {}, formatMetric(key === "threshold" ? c.threshold ?? c.metrics[key] : c.metrics[key], format)),
+      )
+    ),
+  );
+  const shown = new Set(HEADLINE.map(([k]) => k));
+  const rest = Object.entries(c.metrics).filter(([k]) => !shown.has(k));
+  const more = rest.length
+    ? h(
+      "details",
+      {},
+      h("summary", {}, "More metrics"),
+      h(
+        "table",
+        {},
+        h(
+          "tbody",
+          {},
+          ...rest.map(([k, v]) => h("tr", {}, h("th", {}, OTHER[k] ?? k), h("td", { class: "num" }, number(v, 4)))),
+        ),
+      ),
+    )
+    : null;
+  const order = Object.keys(CHARTS);
+  const rank = (/** @type {string} */ name) => (order.includes(name) ? order.indexOf(name) : order.length);
+  c.charts.sort((/** @type {any} */ a, /** @type {any} */ b) => rank(a.name) - rank(b.name));
+  const charts = c.charts.length
+    ? h(
+      "div",
+      { class: "charts" },
+      ...c.charts.map((/** @type {{ name: string, url: string }} */ chart) =>
+        h(
+          "figure",
+          {},
+          h("img", { src: chart.url, alt: CHARTS[chart.name] ?? chart.name, loading: "lazy" }),
+          h("figcaption", {}, CHARTS[chart.name] ?? chart.name),
+        )
+      ),
+    )
+    : h("p", { class: "muted" }, "The run saved no charts.");
+  replace(
+    box,
+    facts,
+    c.description ? h("p", {}, c.description) : null,
+    served,
+    cards,
+    more,
+    h("h3", {}, "Charts"),
+    charts,
+  );
+}
+
+/** @param {any} drift */
+function renderDrift(drift) {
+  const box = /** @type {HTMLElement} */ (document.getElementById("drift"));
+  const r = drift.report;
+  if (!r) {
+    replace(box, h("p", { class: "notice", id: "drift-problem" }, drift.problem ?? "No drift report yet."));
+    return;
+  }
+  const share = r.drift_share ?? (r.n_columns ? r.n_drifted / r.n_columns : null);
+  const summary = h(
+    "p",
+    { id: "drift-summary", class: r.dataset_drift ? "alert" : "notice-ok" },
+    h("strong", {}, r.dataset_drift ? "Dataset drift detected: " : "No dataset drift: "),
+    `${r.n_drifted} of ${r.n_columns} columns drifted (${percent(share)}; the dataset drifts at ${
+      percent(r.drift_share_threshold ?? 0.5, 0)
+    }).`,
+  );
+  const side = (/** @type {{ source: string, rows: number | null }} */ x) =>
+    `${x.source || "–"}${x.rows === null ? "" : ` (${number(x.rows, 0)} rows)`}`;
+  const about = h(
+    "p",
+    { class: "muted" },
+    `Reference: ${side(r.reference)} · Current: ${side(r.current)} · Generated ${timestamp(r.generated_at)}`,
+  );
+  const link = drift.html_url
+    ? h("p", {}, h("a", { href: drift.html_url, id: "drift-link" }, "Open the full drift report"))
+    : null;
+  const extra = [["Prediction drift", r.prediction_drift], ["Target drift", r.target_drift]]
+    .filter(([, v]) => v)
+    .map(([label, v]) =>
+      h(
+        "p",
+        {},
+        h("strong", {}, `${label}: `),
+        v.drifted === true ? "drift" : v.drifted === false ? "no drift" : "",
+        typeof v.score === "number" ? ` (score ${number(v.score, 4)}${v.test ? `, ${v.test}` : ""})` : "",
+      )
+    );
+  const table = h(
+    "table",
+    { id: "drift-columns" },
+    h("caption", { class: "visually-hidden" }, "Columns by drift score"),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, "Column"),
+        h("th", { scope: "col" }, "Kind"),
+        h("th", { scope: "col" }, "Test"),
+        h("th", { scope: "col", class: "num" }, "Score"),
+        h("th", { scope: "col", class: "num" }, "Threshold"),
+        h("th", { scope: "col" }, "Verdict"),
+        h("th", { scope: "col", class: "num" }, "Missing (ref → cur)"),
+        h("th", { scope: "col" }, "Notes"),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      ...r.columns.map((/** @type {any} */ c) =>
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, c.column),
+          h("td", {}, c.kind),
+          h("td", {}, c.test),
+          h("td", { class: "num" }, number(c.score, 4)),
+          h("td", { class: "num" }, number(c.threshold, 4)),
+          h("td", {}, h("span", { class: c.drifted ? "tag bad" : "tag good" }, c.drifted ? "Drift" : "No drift")),
+          h("td", { class: "num" }, `${percent(c.missing_share_reference)} → ${percent(c.missing_share_current)}`),
+          h(
+            "td",
+            {},
+            [c.new_categories.length ? `new: ${c.new_categories.join(", ")}` : "", c.note ?? ""].filter(Boolean).join(
+              "; ",
+            ),
+          ),
+        )
+      ),
+    ),
+  );
+  replace(box, summary, about, link, ...extra, table);
+}
+
+async function main() {
+  const { ok, body } = await fetchJson("/api/monitoring");
+  if (!ok || !body) {
+    const message = body?.error ?? "The monitoring data cannot be loaded.";
+    for (const id of ["model", "drift"]) {
+      replace(/** @type {HTMLElement} */ (document.getElementById(id)), h("p", { class: "alert" }, message));
+    }
+    return;
+  }
+  renderModel(body.model);
+  renderDrift(body.drift);
+}
+
+main();
