@@ -1,8 +1,11 @@
 /**
- * `deno task serve [--host H] [--port P] [--model champion|N] [--name NAME]`: the online decision server.
+ * `deno task serve [--host H] [--port P] [--model champion|N] [--name NAME] [--as-of ISO] [--drift-report DIR]`:
+ * the online decision server.
  *
  * `POST /get-online-features` (Feast's request and response JSON), `POST /score` (a loan application scored by the
- * registered model with features from the online store), `GET /health`. Bind address and port also from
+ * registered model with features from the online store), `GET /health`, the loan application page `GET /` and the
+ * monitoring page `GET /monitoring` (champion metrics and the drift report in `--drift-report DIR`, default
+ * `reports/drift`). Bind address and port also from
  * `SERVE_HOST` / `SERVE_PORT` (default 127.0.0.1:6566). `--as-of` fixes the clock feature ages are measured against
  * (to replay historical data; default now). SIGINT/SIGTERM: stop accepting, finish in-flight requests,
  * close the stores.
@@ -12,7 +15,8 @@
 import { intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { startDecisionServer } from "../lib/credit/decision_server.ts";
 
-const USAGE = "deno task serve [--host H] [--port P] [--model champion|N] [--name NAME] [--as-of ISO]";
+const USAGE =
+  "deno task serve [--host H] [--port P] [--model champion|N] [--name NAME] [--as-of ISO] [--drift-report DIR]";
 
 if (import.meta.main) {
   await runTask(async () => {
@@ -24,6 +28,7 @@ if (import.meta.main) {
         model: { type: "string" },
         name: { type: "string" },
         "as-of": { type: "string" },
+        "drift-report": { type: "string" },
       },
     });
     if (values.help) return void console.log(`usage: ${USAGE}`);
@@ -42,18 +47,22 @@ if (import.meta.main) {
         throw new UsageError(`Flag "--as-of" is "${values["as-of"]}"; expected an ISO date`, USAGE);
       }
     }
+    if (values["drift-report"] !== undefined && String(values["drift-report"]).trim() === "") {
+      throw new UsageError(`Flag "--drift-report" is empty; expected a folder such as reports/drift`, USAGE);
+    }
     const server = await startDecisionServer({
       asOf,
       hostname,
       port,
       model,
       name: values.name === undefined ? undefined : String(values.name),
+      driftReportDir: values["drift-report"] === undefined ? undefined : String(values["drift-report"]),
     });
     console.log(
       `Serving on http://${server.addr.hostname}:${server.addr.port} (model version ${
         server.modelVersion ?? "none"
       }); ` +
-        `Ctrl-C stops`,
+        `loan application page at /, monitoring at /monitoring; Ctrl-C stops`,
     );
     let closing: Promise<void> | undefined;
     const stop = () => {

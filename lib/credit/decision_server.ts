@@ -1,6 +1,7 @@
 /**
  * The credit decision server: opens the feature store (online store from the configuration), loads the registered
- * model (the champion by default) and serves `/score`, `/get-online-features` and `/health` (lib/serving/server.ts).
+ * model (the champion by default) and serves `/score`, `/get-online-features` and `/health` (lib/serving/server.ts),
+ * the loan application page `/` (./pages.ts) and the monitoring page `/monitoring` (lib/serving/monitoring.ts).
  * `deno task serve`, the demo and `bench serve` all start it through {@link startDecisionServer}.
  *
  * @example
@@ -18,7 +19,10 @@ import { creditScoreHandler } from "./score_endpoint.ts";
 import { type CreditScorer, loadModel } from "../model/train.ts";
 import { getVersion } from "../model/registry.ts";
 import { createHandler, type RunningServer, startServer } from "../serving/server.ts";
+import { assetRoutes } from "../serving/pages.ts";
+import { DEFAULT_DRIFT_REPORT_DIR, monitoringRoutes } from "../serving/monitoring.ts";
 import { creditRepo } from "./repo.ts";
+import { applicationPageRoutes } from "./pages.ts";
 
 /** A started decision server with its stores (for the demo, tests and benchmarks). */
 export interface DecisionServer extends RunningServer {
@@ -48,6 +52,8 @@ export async function startDecisionServer(opts: {
   config?: FeatureStoreConfig;
   /** Clock for feature ages (default now): replays historical data such as the generated 2020–2021 loans. */
   asOf?: Date;
+  /** Folder or `s3://` prefix of the drift report shown on `/monitoring` (default `reports/drift`). */
+  driftReportDir?: string;
 }): Promise<DecisionServer> {
   const log = opts.log ?? console.log;
   const config = opts.config ?? (await loadConfig());
@@ -63,7 +69,19 @@ export async function startDecisionServer(opts: {
     log(`No model loaded (${(err as Error).message}); POST /score answers 503 until one is registered`);
   }
   const store = await FeatureStore.open({ config, repo });
+  const routes = {
+    ...(await assetRoutes()),
+    ...(await applicationPageRoutes({ rules: scorer?.preprocessor.spec.rules, repo })),
+    ...(await monitoringRoutes({
+      root: config.model_store,
+      name,
+      io,
+      driftReportDir: opts.driftReportDir ?? DEFAULT_DRIFT_REPORT_DIR,
+      servedVersion: scorer?.version ?? null,
+    })),
+  };
   const handler = createHandler({
+    routes,
     store,
     score: scorer ? creditScoreHandler({ store, scorer, modelName: name, asOf: opts.asOf }) : undefined,
     asOf: opts.asOf,

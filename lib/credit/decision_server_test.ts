@@ -1,43 +1,11 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { resolveConfig } from "../feature_store/config.ts";
-import { FeatureStore } from "../feature_store/feature_store.ts";
-import { generateData } from "./write_data.ts";
-import { creditTrainingSource } from "./model_spec.ts";
-import { trainModel } from "../model/train.ts";
-import { readTable } from "../io/mod.ts";
+import { fixtureApplication, trainedCreditFixture } from "../testing/credit_fixture.ts";
 import { startDecisionServer } from "./decision_server.ts";
-
-/** A generated data set, materialized to SQLite, with a quickly trained model registered as champion. */
-async function fixture(dir: string) {
-  await generateData({ rows: 3000, seed: 11, out: `${dir}/data`, zipcodes: 500 });
-  const config = resolveConfig({
-    fromFile: {
-      data_dir: `${dir}/data`,
-      registry: `${dir}/registry.json`,
-      model_store: `${dir}/models`,
-      online_store: { type: "sqlite", path: `${dir}/online.db` },
-    },
-  });
-  const source = creditTrainingSource("generated", { dataDir: config.data_dir });
-  const store = await FeatureStore.open({ config, repo: source.repo });
-  await store.apply({ log: () => {} });
-  await store.materialize({ start: new Date("2019-01-01T00:00:00Z"), end: new Date("2022-01-01T00:00:00Z") });
-  await trainModel({
-    source,
-    store,
-    modelType: "logistic",
-    epochs: 5,
-    root: config.model_store,
-    charts: false,
-  });
-  await store.close();
-  return config;
-}
 
 Deno.test("serve: /score decides with online features, /get-online-features answers Feast's JSON, bad input is 4xx", async () => {
   const dir = await Deno.makeTempDir();
   const logs: string[] = [];
-  const config = await fixture(dir);
+  const config = await trainedCreditFixture(dir);
   const server = await startDecisionServer({
     hostname: "127.0.0.1",
     port: 0,
@@ -57,21 +25,8 @@ Deno.test("serve: /score decides with online features, /get-online-features answ
     assertEquals(health.status, "ok");
     assertEquals(health.model.version, 1);
 
-    const loans = await readTable(`${config.data_dir}/loan_table.parquet`);
-    const credit = await readTable(`${config.data_dir}/credit_history.parquet`, { columns: ["dob_ssn"] });
-    const known = String(credit.getChild("dob_ssn")!.get(0));
-    const loan = loans.get(0)!.toJSON();
-    const application = {
-      zipcode: Number(loan.zipcode),
-      dob_ssn: known,
-      person_age: Number(loan.person_age),
-      person_income: Number(loan.person_income),
-      person_home_ownership: loan.person_home_ownership,
-      person_emp_length: Number(loan.person_emp_length),
-      loan_intent: loan.loan_intent,
-      loan_amnt: Number(loan.loan_amnt),
-      loan_int_rate: Number(loan.loan_int_rate),
-    };
+    const application = await fixtureApplication(config.data_dir);
+    const known = application.dob_ssn;
     const res = await post("/score", application);
     assertEquals(res.status, 200);
     const answer = await res.json();

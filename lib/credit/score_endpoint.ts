@@ -5,7 +5,8 @@
  * and every feature value used with its status and timestamp.
  *
  * An applicant the online store does not know (a thin file) is scored with the model's imputation, and the missing
- * features are listed; a malformed application is a 400 naming the fields; an out-of-range one a 422 naming them.
+ * features are listed; a malformed application is a 400 naming the fields; an out-of-range one a 422 naming them
+ * (both also list each field's problem under `fields`, for the web form).
  *
  * @example
  * ```ts
@@ -53,7 +54,16 @@ export interface ScoreAnswer {
   probability: number;
   threshold: number;
   model: { name: string; version: number | null };
-  reasons: { feature: string; text: string; value: unknown; impact: number; probability_impact: number }[];
+  reasons: {
+    feature: string;
+    /** The feature in words ("missed payments in the last 6 months"). */
+    description: string;
+    /** The whole reason in words, with its impact. */
+    text: string;
+    value: unknown;
+    impact: number;
+    probability_impact: number;
+  }[];
   features: Record<string, UsedFeature>;
   missing_features: string[];
 }
@@ -72,7 +82,9 @@ export function creditScoreHandler(opts: {
   const refs = onlineFeatureRefs(store.repo, inputColumns(scorer.preprocessor.spec));
   return async (body) => {
     const { application, problems } = parseApplication(body);
-    if (!application) throw new HttpError(400, problems.map((p) => p.message).join("; "));
+    if (!application) {
+      throw new HttpError(400, problems.map((p) => p.message).join("; "), problems);
+    }
     const row: Record<string, unknown> = { ...application };
     const features: Record<string, UsedFeature> = {};
     const missing: string[] = [];
@@ -105,6 +117,7 @@ export function creditScoreHandler(opts: {
         throw new HttpError(
           422,
           err.problems.map((p) => `Field "${p.column}": ${p.reason}`).join("; "),
+          err.problems.map((p) => ({ field: p.column, message: p.reason })),
         );
       }
       throw err;
@@ -117,6 +130,7 @@ export function creditScoreHandler(opts: {
       model: { name: opts.modelName, version: scorer.version },
       reasons: decision.reasons.map((r) => ({
         feature: r.feature,
+        description: r.text,
         text: formatReason(r),
         value: r.value,
         impact: r.impact,
