@@ -47,8 +47,8 @@
  * Later periods (`period` option, e.g. to demonstrate drift monitoring): new people with their own random streams and
  * dob_ssn numbers, loans uniform over the period, the same zipcodes; the default rate is calibrated as for the base
  * period, then the period's shifts apply: incomes scaled, interest rates raised (both also raise the default risk
- * through β), log-odds of default raised, and for applicants employed less than two years raised further (a
- * pattern the base period does not have). Without `period` the data are exactly the base period's.
+ * through β), log-odds of default moved, and for mortgage holders raised further (a pattern the base period does
+ * not have). Without `period` the data are exactly the base period's.
  *
  * Order: loans and credit history come person by person (people in index order; a person's loans and snapshots
  * in time order), so neither table is sorted by event timestamp; `loan_id` counts from 10000 in that order.
@@ -136,21 +136,22 @@ export interface PeriodShift {
   /** Log-odds added to every loan's default (default 0). */
   defaultLogit?: number;
   /**
-   * Log-odds of default added for applicants employed less than two years (default 0): a pattern the base period
-   * does not have (a downturn that hits recent hires first), so a model trained on the base period misses it.
+   * Log-odds of default added for applicants with a mortgage (default 0): rising rates squeeze mortgage holders,
+   * whom the base period shows as safer than renters, so a model trained on the base period ranks them wrong.
    */
-  shortEmploymentLogit?: number;
+  mortgageLogit?: number;
 }
 
 /**
- * A downturn: incomes 15% lower and rates 2 points higher (the default rate rises from about 22% to 33% through the
- * base risk model), and recent hires hit hardest (+1.5 log-odds below two years of employment: about 36% in all).
+ * A downturn: incomes 15% lower and rates 2 points higher (through the base risk model alone the default rate rises
+ * from about 22% to 33%), mortgage holders squeezed by the higher rates (+2.5 log-odds: their default rate goes from
+ * about 13% to 45%, above renters' 34%), and -0.6 log-odds for everyone so that the default rate ends near 37%.
  */
 export const DOWNTURN_SHIFT: Readonly<Required<PeriodShift>> = {
   incomeFactor: 0.85,
   rateShift: 2,
-  defaultLogit: 0,
-  shortEmploymentLogit: 1.5,
+  defaultLogit: -0.6,
+  mortgageLogit: 2.5,
 };
 
 /** Row counts a generator will produce (credit history and zipcode rows are known only after generation). */
@@ -474,6 +475,8 @@ interface Model {
   medianWage: number;
   shift: number;
   duesFactor: number[][];
+  /** Index of the MORTGAGE home-ownership level (-1 when absent). */
+  mortgage: number;
   /** Loan times (µs): the profile's window, or a later period's. */
   startUs: number;
   endUs: number;
@@ -713,7 +716,7 @@ function simulateBlock(
       for (const s of snapshots) if (s.eventUs <= ts) latestDues = s.dues;
       const credit = inForce ? stateAt(inForce.eventUs, inForce.dues) : stateAt(ts, latestDues);
       logit += creditRiskTerm(credit, income) + zipTerm;
-      if (drift) logit += drift.defaultLogit + (empLength < 2 ? drift.shortEmploymentLogit : 0);
+      if (drift) logit += drift.defaultLogit + (home === model.mortgage ? drift.mortgageLogit : 0);
       sinks.onLogit?.(logit);
       const status = rng.next() < sigmoid(logit + model.shift) ? 1 : 0;
       if (status === 1) {
@@ -830,7 +833,7 @@ function periodOf(period: LaterPeriod | undefined, profile: GeneratorProfile) {
   if (!Number.isSafeInteger(firstLoanId) || firstLoanId < 0) {
     throw new RangeError(`Option period.firstLoanId "${firstLoanId}" must be a whole number >= 0`);
   }
-  const shift = { incomeFactor: 1, rateShift: 0, defaultLogit: 0, shortEmploymentLogit: 0, ...period.shift };
+  const shift = { incomeFactor: 1, rateShift: 0, defaultLogit: 0, mortgageLogit: 0, ...period.shift };
   for (const [name, value] of Object.entries(shift)) {
     if (typeof value !== "number" || !Number.isFinite(value) || (name === "incomeFactor" && value <= 0)) {
       throw new RangeError(
@@ -891,6 +894,7 @@ export function createGenerator(opts: GenerateOptions = {}): CreditDataGenerator
     medianWage: wagesSorted[Math.floor(wagesSorted.length / 2)],
     shift: 0,
     duesFactor: cholesky(profile.credit.dues.correlation),
+    mortgage: profile.loans.homeOwnership.values.indexOf("MORTGAGE"),
     ...periodOf(opts.period, profile),
   };
   const totals = { loans, people };
