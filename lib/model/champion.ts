@@ -71,8 +71,8 @@ export function parsePromotionRule(rule: { metric?: string; margin?: number }): 
 
 /** Options of {@linkcode holdoutWindow}. */
 export interface HoldoutWindowOptions {
-  /** Whether each row's label has arrived (default: all). */
-  labelled?: ArrayLike<boolean>;
+  /** Whether each row's label has arrived (true or 1; default: all). */
+  labelled?: ArrayLike<boolean | number>;
   /** Length of the holdout: the newest labelled rows within this many days of the newest one (default 30). */
   holdoutDays?: number;
   /** Challenger training rows: labelled rows within this many days before the holdout (default: all before it). */
