@@ -7,6 +7,7 @@ const BENCHES: Record<string, string> = {
   train: "./train.ts",
   materialize: "./materialize.ts",
   serve: "./serve.ts",
+  drift: "./drift.ts",
 };
 
 const [name, ...rest] = Deno.args;

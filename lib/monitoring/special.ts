@@ -1,7 +1,6 @@
 /**
  * Special functions for the drift tests, in plain doubles: log-gamma, the regularized upper incomplete gamma
- * function (chi-square and normal tails), numpy's pairwise summation and rounding, and numpy's linear-interpolation
- * quantile. Accurate to a few units in the last place where the tests use them; checked against scipy in
+ * function (chi-square and normal tails), numpy's pairwise summation and rounding. Accurate to a few units in the last place where the tests use them; checked against scipy in
  * special_test.ts.
  *
  * @example
@@ -211,46 +210,4 @@ export function normSf(z: number): number {
   if (z < 0) return 1 - normSf(-z);
   if (z === 0) return 0.5;
   return 0.5 * gammaincc(0.5, (z * z) / 2);
-}
-
-/**
- * Quantile of sorted values with linear interpolation between order statistics (numpy's default method):
- * position `(n - 1) * q`. `counts` gives each value's multiplicity when `values` holds distinct values only.
- *
- * @example
- * ```ts
- * import { sortedQuantile } from "./special.ts";
- * sortedQuantile(new Float64Array([1, 2, 3, 4]), 0.5); // 2.5
- * ```
- */
-export function sortedQuantile(values: ArrayLike<number>, q: number, counts?: ArrayLike<number> | null): number {
-  if (!counts) {
-    const n = values.length;
-    const pos = (n - 1) * q;
-    const lo = Math.floor(pos);
-    const hi = Math.min(lo + 1, n - 1);
-    return lerpNumpy(values[lo], values[hi], pos - lo);
-  }
-  let n = 0;
-  for (let i = 0; i < counts.length; i++) n += counts[i];
-  const pos = (n - 1) * q;
-  const lo = Math.floor(pos);
-  return lerpNumpy(valueAtRank(values, counts, lo), valueAtRank(values, counts, Math.min(lo + 1, n - 1)), pos - lo);
-}
-
-/** The value of 0-based rank `rank` in a distinct-values-with-counts representation. */
-function valueAtRank(values: ArrayLike<number>, counts: ArrayLike<number>, rank: number): number {
-  let seen = 0;
-  for (let i = 0; i < values.length; i++) {
-    seen += counts[i];
-    if (rank < seen) return values[i];
-  }
-  return values[values.length - 1];
-}
-
-/** numpy's `_lerp`: a + (b - a) * t, computed from the far end when t >= 0.5. */
-function lerpNumpy(a: number, b: number, t: number): number {
-  const diff = b - a;
-  const lerp = a + diff * t;
-  return t >= 0.5 ? b - diff * (1 - t) : lerp;
 }
