@@ -14,6 +14,7 @@ import { main as trainMain } from "./train.ts";
 import { main as predictMain } from "./predict.ts";
 import { readTable } from "../lib/io/mod.ts";
 import { startDecisionServer } from "../lib/credit/decision_server.ts";
+import { computeDrift, splitByTime, writeDriftReport } from "../lib/monitoring/mod.ts";
 
 const USAGE = "deno task demo [--rows N] [--seed S]";
 
@@ -118,6 +119,24 @@ if (import.meta.main) {
     } finally {
       await server.close();
     }
+
+    stage(8, "Drift report: the newest loans against the training reference (oldest 80%)");
+    const trainingSet = await readTable(`${config.data_dir}/training_set.parquet`);
+    const split = splitByTime(trainingSet, { column: "event_timestamp", newestShare: 0.2 });
+    const { report: drift } = await computeDrift(split.older, split.newer, {
+      exclude: ["loan_id", "dob_ssn", "zipcode"],
+      targetColumn: "loan_status",
+      referenceSource: `training set, loans before ${split.cutoff?.slice(0, 10)}`,
+      currentSource: `training set, loans from ${split.cutoff?.slice(0, 10)}`,
+    });
+    const written = await writeDriftReport(drift, "reports/drift");
+    console.log(`  ${drift.dataset_drift ? "Dataset drift" : "No dataset drift"}: ${drift.summary}`);
+    for (const c of drift.columns.filter((c) => c.drifted).slice(0, 3)) {
+      console.log(
+        `    - ${c.column}: ${c.test} ${c.score?.toPrecision(3)} (threshold ${c.threshold}), PSI ${c.psi?.toFixed(3)}`,
+      );
+    }
+    console.log(`  ${written.html} (${(written.htmlBytes / 1024).toFixed(0)} KB) and ${written.json}`);
 
     await store.close();
     console.log(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`);

@@ -31,3 +31,4 @@ export { normedWasserstein, wassersteinDistance } from "./wasserstein.ts";
 export { jensenShannonDistance } from "./jensen_shannon.ts";
 export { psiFromCounts } from "./psi.ts";
 export { sampleFromValues } from "./sample.ts";
+export { splitByTime } from "./split.ts";
