@@ -425,11 +425,45 @@ export async function readBytes(uri: string, opts: IoOptions = {}): Promise<Uint
   }
   requireKey(uri, p);
   try {
-    const res = await s3Client(opts.s3).send(new GetObjectCommand({ Bucket: p.bucket, Key: p.key }));
-    if (!res.Body) return new Uint8Array(0);
-    return await res.Body.transformToByteArray();
+    return await retryBody(opts.s3, async () => {
+      const res = await s3Client(opts.s3).send(new GetObjectCommand({ Bucket: p.bucket, Key: p.key }));
+      return res.Body ? bodyBytes(() => res.Body!.transformToByteArray()) : new Uint8Array(0);
+    });
   } catch (err) {
     throw s3Error(err, uri, p.bucket, opts.s3);
+  }
+}
+
+/** A connection dropped while a response body streamed in (the SDK retries only until the headers arrive). */
+class BodyReadError extends Error {
+  constructor(cause: unknown) {
+    super(`Reading the response body failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "BodyReadError";
+  }
+}
+
+async function bodyBytes(read: () => Promise<Uint8Array>): Promise<Uint8Array> {
+  try {
+    return await read();
+  } catch (err) {
+    throw networkCode(err) ? new BodyReadError(err) : err;
+  }
+}
+
+/**
+ * Retries a GET whose body read failed on a dropped connection (GETs are idempotent), with the same number of
+ * attempts as the client and exponential backoff with jitter; other errors pass through at once.
+ */
+async function retryBody<T>(s3: S3Options | undefined, get: () => Promise<T>): Promise<T> {
+  const attempts = resolveS3Settings(s3).maxAttempts;
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await get();
+    } catch (err) {
+      if (!(err instanceof BodyReadError) || attempt >= attempts) throw err instanceof BodyReadError ? err.cause : err;
+      const delay = Math.min(100 * 2 ** attempt, 5_000) * (0.5 + Math.random() / 2);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 
@@ -920,10 +954,12 @@ export async function openRangeReader(uri: string, opts: IoOptions = {}): Promis
     async read(start, end) {
       if (end <= start) return new Uint8Array(0);
       try {
-        const res = await client.send(
-          new GetObjectCommand({ Bucket: p.bucket, Key: p.key, Range: `bytes=${start}-${end - 1}` }),
-        );
-        const bytes = res.Body ? await res.Body.transformToByteArray() : new Uint8Array(0);
+        const bytes = await retryBody(opts.s3, async () => {
+          const res = await client.send(
+            new GetObjectCommand({ Bucket: p.bucket, Key: p.key, Range: `bytes=${start}-${end - 1}` }),
+          );
+          return res.Body ? await bodyBytes(() => res.Body!.transformToByteArray()) : new Uint8Array(0);
+        });
         if (bytes.byteLength !== end - start) {
           throw new Error(`Ranged read of "${uri}" returned ${bytes.byteLength} bytes, expected ${end - start}`);
         }

@@ -223,6 +223,182 @@ export async function getHistoricalFeatures(
   return new arrow.Table(columns);
 }
 
+/** One view of a {@link PreparedJoin}: its loaded source and where each requested feature is. */
+export interface PreparedView {
+  view: FeatureView;
+  /** Requested features (feature names). */
+  features: string[];
+  /** Their output names (`feature` or `view__feature`). */
+  names: string[];
+  /** The source columns of the features, in `features` order (index them with {@link PreparedJoin.match}). */
+  columns: arrow.Vector[];
+  /** Join keys, in the view's order. */
+  joinKeys: string[];
+}
+
+/** A point-in-time join whose sources are loaded and indexed once; see {@link prepareHistoricalJoin}. */
+export interface PreparedJoin {
+  readonly views: readonly PreparedView[];
+  /** Output feature names, view by view, in request order. */
+  readonly names: readonly string[];
+  /**
+   * For each view, the row of its source matching each entity row (-1 = no match), with Feast's semantics (see the
+   * module doc). `keys` holds the join-key columns by name; `entityTs` the entity timestamps in µs.
+   */
+  match(keys: Record<string, arrow.Vector>, entityTs: Float64Array): Int32Array[];
+  /** The feature columns for entity rows, in {@link PreparedJoin.names} order, keeping the source types. */
+  join(keys: Record<string, arrow.Vector>, entityTs: Float64Array): arrow.Vector[];
+  /** Entity rows plus their features: what {@link getHistoricalFeatures} returns for the same request. */
+  joinTable(entities: arrow.Table, opts?: { eventTimestampColumn?: string }): arrow.Table;
+}
+
+/**
+ * Loads and indexes the sources of a request once, for joining many batches of entity rows (batch scoring streams
+ * millions of applications through one index). The feature keys are dictionary-encoded first and every entity batch
+ * is looked up against them, so memory is the sources' requested columns plus a few typed arrays per source row;
+ * `getHistoricalFeatures` instead indexes only the keys its entity rows ask for.
+ *
+ * @example
+ * ```ts
+ * const join = await prepareHistoricalJoin(repo, { features: ["credit_history:missed_payments_6m"] });
+ * for await (const batch of readBatches("s3://bucket/applications.parquet")) {
+ *   const ts = entityTimestamps(new arrow.Table(batch), "event_timestamp", "error");
+ *   const [missed] = join.join({ dob_ssn: batch.getChild("dob_ssn")! }, ts);
+ * }
+ * ```
+ */
+export async function prepareHistoricalJoin(
+  repo: FeatureRepo,
+  request: Pick<HistoricalRequest, "features" | "fullFeatureNames" | "naiveTimestamps">,
+  opts: HistoricalOptions = {},
+): Promise<PreparedJoin> {
+  const requests = resolveFeatureRefs(repo, request.features);
+  const load = opts.loadSource ?? loadFileSource;
+  const naive = request.naiveTimestamps ?? "error";
+  const tables = requests.map(({ view, features }) => {
+    const loading = load(view, viewSourceColumns(view, features));
+    loading.catch(() => {});
+    return loading;
+  });
+  const names = outputNames(requests, [], request.fullFeatureNames ?? false);
+  const prepared: (PreparedView & {
+    encoders: KeyEncoder[];
+    composite: CompositeKeyEncoder;
+    index: ReturnType<typeof indexFeatures>;
+  })[] = [];
+  for (let v = 0; v < requests.length; v++) {
+    const { view, features } = requests[v];
+    const table = await tables[v];
+    const src = view.source;
+    const joinKeys = view.entities.flatMap((e) => e.joinKeys);
+    const where = `source "${sourceLocation(src)}" of feature view "${view.name}"`;
+    for (const c of viewSourceColumns(view, features)) {
+      if (!table.getChild(c)) throw new RetrievalError(`Column "${c}" is missing from ${where}`);
+    }
+    const tsField = table.schema.fields.find((f) => f.name === src.timestampField)!;
+    if (naive === "error" && isTzNaive(tsField)) {
+      throw new RetrievalError(
+        `Timestamp column "${src.timestampField}" of ${where} has no time zone; store UTC timestamps or pass naiveTimestamps: "utc"`,
+      );
+    }
+    const featureTs = timestampMicros(table.getChild(src.timestampField)!, src.timestampField).micros;
+    const created = src.createdTimestampColumn
+      ? timestampMicros(table.getChild(src.createdTimestampColumn)!, src.createdTimestampColumn).micros
+      : undefined;
+    const encoders = joinKeys.map(() => new KeyEncoder());
+    const parts = joinKeys.map((k, i) => {
+      const c = sourceColumn(src, k);
+      try {
+        return encoders[i].encode(table.getChild(c)!, { insert: true, column: c });
+      } catch (err) {
+        throw new RetrievalError(`Join key "${k}" of feature view "${view.name}": ${(err as Error).message}`);
+      }
+    });
+    const composite = new CompositeKeyEncoder();
+    const codes = composite.combine(parts, { insert: true });
+    let numCodes = 0;
+    for (let i = 0; i < codes.length; i++) if (codes[i] >= numCodes) numCodes = codes[i] + 1;
+    prepared.push({
+      view,
+      features,
+      names: names[v],
+      columns: features.map((f) => table.getChild(sourceColumn(src, f))!),
+      joinKeys,
+      encoders,
+      composite,
+      index: indexFeatures(codes, featureTs, created, numCodes),
+    });
+  }
+  const match = (keys: Record<string, arrow.Vector>, entityTs: Float64Array): Int32Array[] =>
+    prepared.map((p) => {
+      const parts = p.joinKeys.map((k, i) => {
+        const vector = keys[k];
+        if (!vector) {
+          throw new RetrievalError(
+            `Join key "${k}" of feature view "${p.view.name}" is missing from the entity rows; columns: ${
+              Object.keys(keys).join(", ")
+            }`,
+          );
+        }
+        if (vector.length !== entityTs.length) {
+          throw new RetrievalError(
+            `Join key "${k}" has ${vector.length} rows but there are ${entityTs.length} timestamps`,
+          );
+        }
+        try {
+          return p.encoders[i].encode(vector, { insert: false, column: k });
+        } catch (err) {
+          throw new RetrievalError(
+            `Join key "${k}" of feature view "${p.view.name}": ${(err as Error).message} (entity rows: ${vector.type})`,
+          );
+        }
+      });
+      const codes = p.composite.combine(parts, { insert: false });
+      return matchWithIndex(p.index, codes, entityTs, p.view.ttlSeconds * 1_000_000);
+    });
+  const join = (keys: Record<string, arrow.Vector>, entityTs: Float64Array): arrow.Vector[] => {
+    const matched = match(keys, entityTs);
+    return prepared.flatMap((p, v) => p.columns.map((column) => takeVector(column, matched[v])));
+  };
+  return {
+    views: prepared.map(({ view, features, names, columns, joinKeys }) => ({
+      view,
+      features,
+      names,
+      columns,
+      joinKeys,
+    })),
+    names: names.flat(),
+    match,
+    join,
+    joinTable(entities, joinOpts = {}) {
+      const tsColumn = joinOpts.eventTimestampColumn ?? "event_timestamp";
+      const entityColumns = entities.schema.fields.map((f) => f.name);
+      outputNames(requests, entityColumns, request.fullFeatureNames ?? false);
+      const ts = entityTimestamps(entities, tsColumn, naive);
+      const keys: Record<string, arrow.Vector> = {};
+      for (const p of prepared) {
+        for (const k of p.joinKeys) {
+          const vector = entities.getChild(k);
+          if (!vector) {
+            throw new RetrievalError(
+              `Join key "${k}" of feature view "${p.view.name}" is missing from the entity rows; columns: ${
+                entityColumns.join(", ")
+              }`,
+            );
+          }
+          keys[k] = vector;
+        }
+      }
+      const columns: Record<string, arrow.Vector> = {};
+      for (const name of entityColumns) columns[name] = entities.getChild(name)!;
+      const vectors = join(keys, ts);
+      names.flat().forEach((name, i) => (columns[name] = vectors[i]));
+      return new arrow.Table(columns);
+    },
+  };
+}
+
 function matchView(
   view: FeatureView,
   features: string[],

@@ -13,7 +13,7 @@ import {
   views,
   zipcode,
 } from "../../testing/pit_cases.ts";
-import { getHistoricalFeatures, resolveFeatureRefs, RetrievalError } from "./historical.ts";
+import { getHistoricalFeatures, prepareHistoricalJoin, resolveFeatureRefs, RetrievalError } from "./historical.ts";
 import { referencePitJoin } from "../../testing/pit_reference.ts";
 
 function loaderFor(tables: Record<string, arrow.Table>) {
@@ -152,4 +152,43 @@ Deno.test("bad requests are errors naming the column, view or feature", async ()
     RetrievalError,
     `Join key "zipcode" of feature view "zipcode_features"`,
   );
+});
+
+Deno.test("a prepared join gives getHistoricalFeatures' answer on randomized edge cases, whole or in batches", async () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const { entities, tables, ttlDays } = randomCase(seed);
+    const v = views(ttlDays);
+    const repo = featureRepo({ entities: [person, zipcode, branch], views: [v.credit, v.zips, v.branches] });
+    const full = seed % 2 === 0;
+    const request = { features: ALL_FEATURES, fullFeatureNames: full };
+    const expected = await getHistoricalFeatures(repo, { ...request, entities }, { loadSource: loaderFor(tables) });
+    const join = await prepareHistoricalJoin(repo, request, { loadSource: loaderFor(tables) });
+    assertEquals(rowsOf(join.joinTable(entities)), rowsOf(expected), `seed ${seed}`);
+    // the same index joins batches one after the other (the keys of a later batch are unknown to earlier ones)
+    const half = Math.floor(entities.numRows / 2);
+    const parts = [entities.slice(0, half), entities.slice(half)].map((t) => rowsOf(join.joinTable(t)));
+    assertEquals([...parts[0], ...parts[1]], rowsOf(expected), `seed ${seed} in batches`);
+  }
+});
+
+Deno.test("a prepared join names missing join keys and mistyped keys", async () => {
+  const { entities, tables, ttlDays } = randomCase(3);
+  const v = views(ttlDays);
+  const repo = featureRepo({ entities: [person, zipcode], views: [v.credit, v.zips] });
+  const join = await prepareHistoricalJoin(repo, { features: ["credit_history:missed_payments_6m"] }, {
+    loadSource: loaderFor(tables),
+  });
+  assertEquals(join.names, ["missed_payments_6m"]);
+  const ts = Float64Array.of(0);
+  assertThrows(
+    () => join.match({}, ts),
+    RetrievalError,
+    `Join key "dob_ssn" of feature view "credit_history" is missing`,
+  );
+  assertThrows(
+    () => join.match({ dob_ssn: arrow.vectorFromArray([1.5]) }, ts),
+    RetrievalError,
+    `Join key "dob_ssn"`,
+  );
+  assertThrows(() => join.joinTable(entities.select(["zipcode", "event_timestamp"])), RetrievalError, `"dob_ssn"`);
 });

@@ -1,0 +1,244 @@
+import * as tf from "@tensorflow/tfjs";
+import { assert, assertAlmostEquals, assertEquals, assertGreater } from "@std/assert";
+import { initBackend } from "./tfjs_backend.ts";
+import { buildNetwork, fitNetwork, seededRandom } from "./tfjs_model.ts";
+import { type FeatureSpec, fitPreprocessor, type RawRow } from "./preprocess.ts";
+import { CreditScorer } from "./train.ts";
+import { batchModelOf, BatchScorer, type ColumnarInput, encodeColumnar, type ReasonMode } from "./batch_scorer.ts";
+
+await initBackend();
+
+/** Every feature kind: numeric (log, clip, bins, constant imputation), ratio, product, bucket, categorical, cross. */
+const SPEC: FeatureSpec = {
+  label: "y",
+  features: [
+    { kind: "numeric", name: "age", description: "age" },
+    { kind: "bucket", name: "age_band", column: "age", edges: [25, 35, 50], description: "age band" },
+    { kind: "numeric", name: "income", log: true, bins: 4, description: "income" },
+    { kind: "numeric", name: "emp", clip: 3, impute: 0, description: "employment years" },
+    { kind: "numeric", name: "missed", description: "missed payments" },
+    { kind: "ratio", name: "lti", numerator: ["amount"], denominator: "income", description: "loan to income" },
+    {
+      kind: "ratio",
+      name: "dti",
+      numerator: ["debt_a", "debt_b"],
+      denominator: "income",
+      log: true,
+      description: "dti",
+    },
+    { kind: "numeric", name: "rate", description: "interest rate" },
+    { kind: "product", name: "rate_x_lti", factors: ["rate", "lti"], description: "interest to income" },
+    { kind: "categorical", name: "home", description: "home ownership" },
+    { kind: "categorical", name: "intent", minCount: 30, description: "intent" },
+    { kind: "cross", name: "intent_x_home", columns: ["intent", "home"], minCount: 25, description: "cross" },
+  ],
+  rules: [],
+};
+
+const HOMES = ["RENT", "OWN", "MORTGAGE", "OTHER"];
+const INTENTS = ["EDUCATION", "MEDICAL", "VENTURE", "PERSONAL", "RARE"];
+
+function rows(n: number, seed: number): RawRow[] {
+  const r = seededRandom(seed);
+  const pick = <T>(xs: T[], weights: number[]) => {
+    let u = r() * weights.reduce((a, b) => a + b, 0);
+    for (let i = 0; i < xs.length; i++) if ((u -= weights[i]) <= 0) return xs[i];
+    return xs[xs.length - 1];
+  };
+  return Array.from({ length: n }, () => {
+    const age = 20 + Math.floor(r() * 50);
+    const income = r() < 0.05 ? null : 15_000 + r() * 120_000;
+    const amount = 1000 + r() * 30_000;
+    const missed = r() < 0.6 ? 0 : Math.floor(r() * 5);
+    const rate = r() < 0.08 ? null : 5 + r() * 15;
+    const home = r() < 0.03 ? null : pick(HOMES, [5, 2, 3, 0.2]);
+    const intent = pick(INTENTS, [3, 3, 2, 2, 0.1]);
+    const z = 0.8 * missed + 3 * (amount / (income ?? 50_000)) + (home === "RENT" ? 0.6 : 0) + ((rate ?? 10) - 10) / 4 -
+      2 + (r() - 0.5);
+    return {
+      age,
+      income,
+      emp: r() < 0.1 ? null : Math.floor(r() * 12),
+      missed,
+      amount,
+      debt_a: r() < 0.03 ? null : r() * 20_000,
+      debt_b: r() * 5000,
+      rate,
+      home,
+      intent,
+      y: z > 0 ? 1 : 0,
+    };
+  });
+}
+
+async function scorerFor(opts: { hidden: number[] | null; members: number; activation?: "relu" | "tanh" }) {
+  const train = rows(1500, 1);
+  const pre = fitPreprocessor(SPEC, train);
+  const ds = (rs: RawRow[]) => {
+    const m = pre.transform(rs);
+    return { x: m.data, y: Float32Array.from(rs, (r) => r.y as number), rows: m.rows, cols: m.cols };
+  };
+  const networks: tf.LayersModel[] = [];
+  for (let m = 0; m < opts.members; m++) {
+    const net = buildNetwork({
+      type: opts.hidden ? "mlp" : "logistic",
+      inputs: pre.width,
+      hidden: opts.hidden ?? [],
+      seed: 3 + m,
+      activation: opts.activation,
+    });
+    await fitNetwork(net, {
+      train: ds(train),
+      validation: ds(rows(300, 2)),
+      seed: 3 + m,
+      epochs: 6,
+      learningRate: 0.01,
+    });
+    networks.push(net);
+  }
+  const meta = {
+    format: "credit-model/1" as const,
+    modelType: opts.hidden ? "mlp" as const : "logistic" as const,
+    members: opts.members,
+    calibration: { a: 0.9, b: -0.2 },
+    baselineModes: pre.modes(train),
+    label: "y",
+    backend: "wasm",
+    seed: 3,
+    trainedAt: "",
+  };
+  const threshold = {
+    threshold: 0.35,
+    policy: { kind: "target_recall" as const, targetRecall: 0.9 },
+    achieved: { recall: 1, precision: 1, approvalRate: 0.5, n: 1 },
+  };
+  return new CreditScorer(meta, pre, networks, threshold, 7);
+}
+
+/** Rows as columns: numbers with NaN for null, texts dictionary-coded (some numbers given as text, as CSV would). */
+function columnar(rs: RawRow[]): ColumnarInput {
+  const input: ColumnarInput = { rows: rs.length, numbers: {}, texts: {} };
+  for (const c of ["age", "emp", "missed", "amount", "debt_a", "debt_b", "rate"]) {
+    input.numbers[c] = Float64Array.from(rs, (r) => (r[c] === null ? NaN : r[c] as number));
+  }
+  for (const c of ["home", "intent", "income"]) {
+    const values: string[] = [];
+    const codes = Int32Array.from(rs, (r) => {
+      const v = r[c];
+      if (v === null) return -1;
+      const s = String(v);
+      let k = values.indexOf(s);
+      if (k < 0) k = values.push(s) - 1;
+      return k;
+    });
+    input.texts[c] = { codes, values };
+  }
+  return input;
+}
+
+/** An application never seen in training: unknown home, a level below minCount, missing everything else. */
+const ODD: RawRow[] = [
+  {
+    age: 30,
+    income: null,
+    emp: null,
+    missed: 0,
+    amount: 5000,
+    debt_a: null,
+    debt_b: 0,
+    rate: null,
+    home: "CASTLE",
+    intent: "RARE",
+  },
+  {
+    age: 99,
+    income: 0,
+    emp: 40,
+    missed: 9,
+    amount: 1e6,
+    debt_a: 5,
+    debt_b: 5,
+    rate: 30,
+    home: "OWN",
+    intent: "VENTURE",
+  },
+];
+
+function assertSameAsDecide(scorer: CreditScorer, batch: BatchScorer, rs: RawRow[], mode: ReasonMode, label: string) {
+  const scores = batch.score(columnar(rs), { reasons: mode });
+  let withReasons = 0;
+  for (let i = 0; i < rs.length; i++) {
+    const d = scorer.decide(rs[i], { onInvalid: "mark" });
+    assertAlmostEquals(scores.probability[i], d.probability, 1e-5, `${label} row ${i} probability`);
+    assertEquals(scores.reject[i] === 1, d.decision === "reject", `${label} row ${i} decision`);
+    const want = mode === "all" || (mode === "rejected" && d.decision === "reject") ? d.reasons : [];
+    const got = [0, 1, 2].map((k) => scores.reasonGroups[i * 3 + k]).filter((g) => g >= 0);
+    if (want.length) withReasons++;
+    // impacts agree to float32 rounding; the order may only differ between reasons that tie to that precision
+    assertEquals(got.length, want.length, `${label} row ${i} reason count`);
+    for (let k = 0; k < want.length; k++) {
+      const feature = batch.groups[got[k]];
+      if (feature !== want[k].feature) {
+        assertAlmostEquals(scores.reasonImpacts[i * 3 + k], want[k].impact, 1e-4, `${label} row ${i} reason ${k}`);
+      } else assertAlmostEquals(scores.reasonImpacts[i * 3 + k], want[k].impact, 1e-4, `${label} row ${i} impact ${k}`);
+    }
+  }
+  if (mode !== "none") assertGreater(withReasons, rs.length / 10, `${label}: rows with reasons were compared`);
+}
+
+Deno.test("columnar encoding is value for value Preprocessor.transform (missing values, unknown and rare levels, text numbers)", async () => {
+  const scorer = await scorerFor({ hidden: [8], members: 1 });
+  const rs = [...rows(400, 9), ...ODD];
+  const want = scorer.preprocessor.transform(rs).data;
+  const got = encodeColumnar(scorer.preprocessor, columnar(rs));
+  assertEquals(got.length, want.length);
+  let same = 0;
+  for (let i = 0; i < want.length; i++) if (Object.is(got[i], want[i])) same++;
+  assertEquals(same, want.length, "every encoded value is identical");
+  scorer.dispose();
+});
+
+Deno.test("batch scores equal CreditScorer.decide row by row: MLP ensemble (WebAssembly kernel and JS loop), every reason mode", async () => {
+  const scorer = await scorerFor({ hidden: [16, 8], members: 3 });
+  assert(batchModelOf(scorer), "dense networks take the fast path");
+  const rs = [...rows(700, 5), ...ODD];
+  for (const simd of [true, false]) {
+    const batch = BatchScorer.fromScorer(scorer, { simd });
+    assert(batch.fast);
+    for (const mode of ["all", "rejected", "none"] as const) {
+      assertSameAsDecide(scorer, batch, rs, mode, `simd ${simd} ${mode}`);
+    }
+    batch.dispose();
+  }
+  scorer.dispose();
+});
+
+Deno.test("batch scores equal decide for logistic regression and for networks the fast path cannot take", async () => {
+  const logistic = await scorerFor({ hidden: null, members: 1 });
+  const a = BatchScorer.fromScorer(logistic);
+  assert(a.fast);
+  assertSameAsDecide(logistic, a, rows(300, 6), "all", "logistic");
+  a.dispose();
+  logistic.dispose();
+  const tanh = await scorerFor({ hidden: [8], members: 2, activation: "tanh" });
+  assertEquals(batchModelOf(tanh), null, "tanh is not on the fast path");
+  const b = BatchScorer.fromScorer(tanh);
+  assertEquals(b.fast, false);
+  assertSameAsDecide(tanh, b, rows(200, 7), "all", "tanh fallback");
+  b.dispose();
+  tanh.dispose();
+});
+
+Deno.test("a batch model is plain data: a scorer rebuilt from it scores the same", async () => {
+  const scorer = await scorerFor({ hidden: [16, 8], members: 2 });
+  const model = structuredClone(batchModelOf(scorer)!);
+  const rebuilt = await BatchScorer.fromModel(model);
+  const direct = BatchScorer.fromScorer(scorer);
+  const input = columnar(rows(300, 8));
+  const x = direct.score(input), y = rebuilt.score(input);
+  assertEquals(Array.from(y.probability), Array.from(x.probability));
+  assertEquals(Array.from(y.reasonGroups), Array.from(x.reasonGroups));
+  rebuilt.dispose();
+  direct.dispose();
+  scorer.dispose();
+});

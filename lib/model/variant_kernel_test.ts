@@ -1,0 +1,61 @@
+import { assert, assertEquals } from "@std/assert";
+import { kernelModuleBytes, VariantKernel } from "./variant_kernel.ts";
+import { seededRandom } from "./tfjs_model.ts";
+
+/** The loop the kernel replaces, in plain JavaScript (float64 sums, rounded on store). */
+function reference(
+  input: Parameters<VariantKernel["run"]>[0],
+): Float32Array[] {
+  const { first, x, width, base, W, units, members, relu, rowsOf, groupsOf, groupStart, groupFlat } = input;
+  const H = units / members;
+  const out = Array.from({ length: members }, () => new Float32Array(rowsOf.length * H));
+  const z = new Float64Array(units);
+  for (let v = 0; v < rowsOf.length; v++) {
+    const r = rowsOf[v], g = groupsOf[v];
+    for (let u = 0; u < units; u++) z[u] = first[r * units + u];
+    if (g >= 0) {
+      for (let q = groupStart[g]; q < groupStart[g + 1]; q++) {
+        const c = groupFlat[q];
+        const d = base[c] - x[r * width + c];
+        if (d !== 0) { for (let u = 0; u < units; u++) z[u] += d * W[c * units + u]; }
+      }
+    }
+    for (let m = 0; m < members; m++) {
+      for (let u = 0; u < H; u++) out[m][v * H + u] = relu ? Math.max(0, z[m * H + u]) : z[m * H + u];
+    }
+  }
+  return out;
+}
+
+Deno.test("variant kernel: a valid WebAssembly SIMD module that matches the JavaScript loop (relu and linear)", () => {
+  assert(WebAssembly.validate(kernelModuleBytes()));
+  const kernel = VariantKernel.create();
+  assert(kernel, "WebAssembly SIMD is available here");
+  const r = seededRandom(11);
+  for (
+    const [members, H, width, n, relu] of [[3, 8, 13, 40, true], [1, 4, 5, 7, false], [2, 12, 30, 100, true]] as const
+  ) {
+    const units = members * H;
+    const first = Float32Array.from({ length: n * units }, () => r() * 2 - 1);
+    const x = Float32Array.from({ length: n * width }, () => (r() < 0.3 ? 0 : r()));
+    const base = Float32Array.from({ length: width }, () => (r() < 0.3 ? 0 : r()));
+    const W = Float32Array.from({ length: width * units }, () => r() * 2 - 1);
+    // groups of 1 to 4 columns; some rows equal the baseline in a group (no change), one delta is NaN-free
+    const groupStart = Int32Array.of(0, 1, 3, 7, 8);
+    const groupFlat = Int32Array.from({ length: 8 }, (_, i) => (i * 5) % width);
+    for (let i = 0; i < n; i += 3) x[i * width + groupFlat[0]] = base[groupFlat[0]];
+    const rowsOf = Int32Array.from({ length: n * 5 }, (_, i) => Math.floor(i / 5));
+    const groupsOf = Int32Array.from({ length: n * 5 }, (_, i) => (i % 5) - 1);
+    const input = { first, x, width, base, W, units, members, relu, rowsOf, groupsOf, groupStart, groupFlat };
+    const want = reference(input);
+    const got = kernel.run(input).map((a) => a.slice());
+    for (let m = 0; m < members; m++) {
+      assertEquals(got[m].length, want[m].length);
+      let worst = 0;
+      for (let i = 0; i < want[m].length; i++) worst = Math.max(worst, Math.abs(got[m][i] - want[m][i]));
+      assert(worst < 1e-5, `members ${members}, H ${H}: largest difference ${worst}`);
+      if (relu) assert(got[m].some((v) => v === 0) && got[m].some((v) => v > 0));
+      else assert(got[m].some((v) => v < 0));
+    }
+  }
+});
