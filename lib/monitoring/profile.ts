@@ -15,7 +15,7 @@
  *   1 / maxPoints. Jensen-Shannon on Sturges bins and the charts are approximate to the same degree; PSI is exact.
  *
  * Categorical columns keep every category's count. The file is one JSON document (`drift-profile/1`) with the
- * numeric arrays as base64 little-endian float64; at the defaults it is at most about 330 KB per numerical column
+ * numeric arrays as base64 little-endian float64; at the defaults it is at most about 215 KB per numerical column
  * whatever the row count.
  *
  * @example
