@@ -35,8 +35,15 @@ export interface TableReport {
   seconds: number;
 }
 
+/** A progress display for one table's people (e.g. lib/notebook's notebookProgress). */
+export interface TableProgress {
+  update(done: number): void;
+  done(): unknown;
+}
+
 /**
- * Generates and writes the three tables; `log` receives one line per table, `progress` a line per ~10% of people.
+ * Generates and writes the three tables; `log` receives one line per table; `progress` is "auto" (lib/cli's
+ * Progress on a terminal or in CI), "silent" (default) or a function making a progress display per table.
  *
  * @example
  * ```ts ignore
@@ -47,7 +54,11 @@ export interface TableReport {
  */
 export async function generateData(
   args: GenerateDataArgs,
-  opts: { log?: (line: string) => void; progress?: "auto" | "silent"; s3?: S3Options } = {},
+  opts: {
+    log?: (line: string) => void;
+    progress?: "auto" | "silent" | ((table: string, total: number, unit: string) => TableProgress);
+    s3?: S3Options;
+  } = {},
 ): Promise<TableReport[]> {
   const gen = createGenerator({
     seed: args.seed,
@@ -56,15 +67,19 @@ export async function generateData(
     zipcodes: args.zipcodes,
   });
   const reports: TableReport[] = [];
-  const track = (table: string) => {
-    const progress = new Progress({
-      label: table,
-      unit: "people",
-      total: gen.plan.people,
-      mode: opts.progress === "auto" ? undefined : "silent",
-    });
+  const track = (table: string, tracked: boolean) => {
+    const make = opts.progress;
+    const progress: TableProgress = tracked && typeof make === "function"
+      ? make(table, gen.plan.people, "people")
+      : new Progress({
+        label: table,
+        unit: "people",
+        total: gen.plan.people,
+        mode: tracked && make === "auto" ? undefined : "silent",
+      });
     return {
-      onBlock: (done: number) => progress.update(done),
+      // the generator counts blocks of people; show people
+      onBlock: (done: number, total: number) => progress.update(Math.round((done / total) * gen.plan.people)),
       finish: () => progress.done(),
     };
   };
@@ -76,9 +91,9 @@ export async function generateData(
   for (const [table, batches, tracked] of jobs) {
     const uri = `${args.out.replace(/\/+$/, "")}/${table}.parquet`;
     const started = performance.now();
-    const t = track(table);
+    const t = track(table, tracked === true);
     const { rows, bytes } = await writeBatches(uri, batches(t), { s3: opts.s3 });
-    if (tracked) t.finish();
+    if (tracked) await t.finish();
     const seconds = (performance.now() - started) / 1000;
     reports.push({ table, uri, rows, bytes, seconds });
     opts.log?.(`${table}: ${rows} rows, ${bytes} bytes, ${seconds.toFixed(1)} s -> ${uri}`);

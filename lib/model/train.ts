@@ -130,6 +130,8 @@ export interface TrainOptions extends Partial<Hyperparameters> {
   io?: IoOptions;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
+  /** Called after each epoch of each network (`member` counts from 1), e.g. to draw progress. */
+  onEpoch?: (epoch: EpochLog & { member: number }) => void;
   /** Extra run tags. */
   tags?: Record<string, string>;
 }
@@ -672,6 +674,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       l2: hp.l2,
       positiveWeight: hp.positiveWeight,
       metric: (y, p) => rocAuc(p, y),
+      onEpoch: opts.onEpoch && ((e) => opts.onEpoch!({ ...e, member: k + 1 })),
     });
     log(`network ${k + 1}/${hp.members}: best epoch ${fit.bestEpoch}, validation AUC ${fit.bestMetric.toFixed(4)}`);
     networks.push(net);

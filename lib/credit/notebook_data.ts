@@ -1,0 +1,234 @@
+/**
+ * The credit data a notebook runs on, chosen from its settings (lib/notebook/settings.ts): the real tutorial files
+ * in `../shared/data/feast-credit` (loans and zipcodes; they have no credit history), or generated tables — an
+ * existing folder (`NOTEBOOK_DATA_DIR`), else a small set generated once per row count and seed under the
+ * notebooks' working folder, so a fresh clone runs the notebooks without `deno task generate-data`. Each data set
+ * gets its own feature registry, online store and model store next to it, so notebooks never touch the demo's.
+ *
+ * @example
+ * ```ts
+ * import { notebookSettings } from "../notebook/settings.ts";
+ * import { creditNotebookData, openCreditStore } from "./notebook_data.ts";
+ * const data = await creditNotebookData(notebookSettings());
+ * const store = await openCreditStore(data);
+ * const training = await store.getHistoricalFeatures({ entities: data.tables.loans, features: data.source.features });
+ * ```
+ * @module
+ */
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { type FeatureStoreConfig, resolveConfig } from "../feature_store/config.ts";
+import { FeatureStore } from "../feature_store/feature_store.ts";
+import type { NotebookSettings } from "../notebook/settings.ts";
+import { type CreditTrainingSource, creditTrainingSource, SHARED_CREDIT_DIR } from "./model_spec.ts";
+import { generateData, type TableProgress, type TableReport } from "./write_data.ts";
+import { getAliases } from "../model/registry.ts";
+import { type CreditScorer, loadModel, trainModel, type TrainOptions, type TrainResult } from "../model/train.ts";
+import { CREDIT_MODEL_DEFAULTS } from "./model_spec.ts";
+
+/** The table files of a credit data set. */
+export interface CreditTables {
+  loans: string;
+  zipcodes: string;
+  /** Null for the real files (they have none). */
+  creditHistory: string | null;
+}
+
+/** What {@linkcode creditNotebookData} returns. */
+export interface CreditNotebookData {
+  kind: "generated" | "real";
+  /** Folder of the tables. */
+  dir: string;
+  tables: CreditTables;
+  /** The training source (feature repo, entity rows, feature references, model spec). */
+  source: CreditTrainingSource;
+  /** Feature store settings local to this data set (file offline store, SQLite online store). */
+  config: FeatureStoreConfig;
+  /** Model store (runs and registry) of this data set. */
+  modelStore: string;
+  /** Tables written now (null when they were already there or are the real files). */
+  generated: TableReport[] | null;
+  /** One line saying what the data is, for the notebook. */
+  description: string;
+}
+
+/** Options of {@linkcode creditNotebookData}. */
+export interface CreditNotebookDataOptions {
+  /** Folder of the real files (default ../shared/data/feast-credit). */
+  sharedDir?: string;
+  /** Progress while generating (e.g. lib/notebook's notebookProgress). */
+  progress?: (table: string, total: number, unit: string) => TableProgress;
+  log?: (line: string) => void;
+}
+
+const TABLES = ["loan_table", "zipcode_table", "credit_history"] as const;
+
+function hasTables(dir: string, names: readonly string[]): boolean {
+  return names.every((t) => existsSync(join(dir, `${t}.parquet`)));
+}
+
+function localConfig(dataDir: string, storeDir: string): FeatureStoreConfig {
+  return resolveConfig({
+    env: {}, // notebooks keep to their own local stores whatever FEATURE_STORE__* says
+    overrides: {
+      data_dir: dataDir,
+      registry: join(storeDir, "registry.json"),
+      model_store: join(storeDir, "models"),
+      offline_store: { type: "file" },
+      online_store: { type: "sqlite", path: join(storeDir, "online_store.db") },
+    },
+    source: "notebook settings",
+  });
+}
+
+/**
+ * Picks (and when needed generates) the data set of a notebook run; see the module doc.
+ *
+ * @example
+ * ```ts
+ * const data = await creditNotebookData({ ...notebookSettings(), data: "generated", rows: 2000 });
+ * data.tables.creditHistory; // ".../data/notebooks/generated_2000_seed42/credit_history.parquet"
+ * ```
+ */
+export async function creditNotebookData(
+  settings: NotebookSettings,
+  opts: CreditNotebookDataOptions = {},
+): Promise<CreditNotebookData> {
+  const shared = (opts.sharedDir ?? SHARED_CREDIT_DIR).replace(/\/+$/, "");
+  const realPresent = hasTables(shared, ["loan_table", "zipcode_table"]);
+  if (settings.data === "real" && !realPresent) {
+    throw new Error(`Setting "NOTEBOOK_DATA" is "real" but the real loan and zipcode tables are not in "${shared}"`);
+  }
+  if (settings.data === "real" || (settings.data === "auto" && realPresent && !settings.dataDir)) {
+    const storeDir = join(settings.workDir, "real");
+    const config = localConfig(shared, storeDir);
+    return {
+      kind: "real",
+      dir: shared,
+      tables: {
+        loans: join(shared, "loan_table.parquet"),
+        zipcodes: join(shared, "zipcode_table.parquet"),
+        creditHistory: null,
+      },
+      source: creditTrainingSource("real", { sharedDir: shared }),
+      config,
+      modelStore: config.model_store,
+      generated: null,
+      description: `the real loan and zipcode tables of Feast's credit-scoring tutorial (${shared}); ` +
+        "they have no credit history, so the model uses loan and zipcode features only",
+    };
+  }
+  let dir: string;
+  let generated: TableReport[] | null = null;
+  if (settings.dataDir) {
+    dir = settings.dataDir;
+    const missing = TABLES.filter((t) => !existsSync(join(dir, `${t}.parquet`)));
+    if (missing.length) {
+      throw new Error(
+        `Setting "NOTEBOOK_DATA_DIR" is "${dir}" but it lacks ${missing.map((t) => `"${t}.parquet"`).join(", ")}; ` +
+          `run "deno task generate-data --out ${dir}" first`,
+      );
+    }
+  } else {
+    dir = join(settings.workDir, `generated_${settings.rows}_seed${settings.seed}`);
+    if (!hasTables(dir, TABLES)) generated = await generateInto(dir, settings, opts);
+  }
+  const config = localConfig(dir, dir);
+  return {
+    kind: "generated",
+    dir,
+    tables: {
+      loans: join(dir, "loan_table.parquet"),
+      zipcodes: join(dir, "zipcode_table.parquet"),
+      creditHistory: join(dir, "credit_history.parquet"),
+    },
+    source: creditTrainingSource("generated", { dataDir: dir }),
+    config,
+    modelStore: config.model_store,
+    generated,
+    description: settings.dataDir
+      ? `generated tables in ${dir}`
+      : `${settings.rows.toLocaleString("en-US")} generated loans (seed ${settings.seed}) with zipcodes and ` +
+        `credit history, in ${dir}`,
+  };
+}
+
+/** Generates into a temporary sibling folder, then renames it: the folder appears whole or not at all. */
+async function generateInto(
+  dir: string,
+  settings: NotebookSettings,
+  opts: CreditNotebookDataOptions,
+): Promise<TableReport[]> {
+  const tmp = `${dir}.tmp-${Deno.pid}-${Date.now()}`;
+  await Deno.mkdir(tmp, { recursive: true });
+  try {
+    const reports = await generateData(
+      { rows: settings.rows, seed: settings.seed, out: tmp },
+      { log: opts.log, progress: opts.progress ?? "silent" },
+    );
+    await Deno.remove(dir, { recursive: true }).catch(() => {}); // an incomplete earlier folder
+    await Deno.rename(tmp, dir);
+    return reports.map((r) => ({ ...r, uri: join(dir, `${r.table}.parquet`) }));
+  } catch (err) {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * A feature store over the data set's own settings and the matching feature repo (close it when done).
+ *
+ * @example
+ * ```ts
+ * const store = await openCreditStore(data);
+ * try { await store.apply(); } finally { await store.close(); }
+ * ```
+ */
+export async function openCreditStore(data: CreditNotebookData): Promise<FeatureStore> {
+  return await FeatureStore.open({ config: data.config, repo: data.source.repo });
+}
+
+/** What {@linkcode ensureCreditModel} returns. */
+export interface EnsuredModel {
+  scorer: CreditScorer;
+  /** The champion's version. */
+  version: number;
+  /** The training run when a model was trained now (no champion existed). */
+  trained: TrainResult | null;
+}
+
+/**
+ * The data set's champion model, trained and registered first when its model store has none (e.g. a monitoring
+ * notebook run before the modeling notebook).
+ *
+ * @example
+ * ```ts
+ * const { scorer, version } = await ensureCreditModel(data);
+ * scorer.decide(application);
+ * ```
+ */
+export async function ensureCreditModel(
+  data: CreditNotebookData,
+  opts: Omit<TrainOptions, "source" | "root" | "store"> = {},
+): Promise<EnsuredModel> {
+  const name = opts.name ?? CREDIT_MODEL_DEFAULTS.name;
+  let trained: TrainResult | null = null;
+  const aliases = await getAliases({ root: data.modelStore, name });
+  if (!("champion" in aliases)) {
+    const store = await openCreditStore(data);
+    try {
+      trained = await trainModel({
+        seed: CREDIT_MODEL_DEFAULTS.seed,
+        ...opts,
+        name,
+        source: data.source,
+        store,
+        root: data.modelStore,
+      });
+    } finally {
+      await store.close();
+    }
+  }
+  const scorer = await loadModel({ root: data.modelStore, name, alias: "champion" });
+  return { scorer, version: scorer.version!, trained };
+}

@@ -1,0 +1,79 @@
+import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from "@std/assert";
+import { main, parseNotebooksArgs } from "./notebooks.ts";
+import { UsageError } from "../lib/cli/mod.ts";
+import { jupyterStatus } from "../lib/notebook/run.ts";
+
+const root = new URL("../", import.meta.url).pathname;
+
+Deno.test("parseNotebooksArgs: settings become NOTEBOOK_* variables; bad values are usage errors naming the flag", () => {
+  const a = parseNotebooksArgs(["--only", "eda,modeling", "--rows", "2k", "--data", "generated", "--seed", "7"]);
+  assertEquals(a.only, ["eda", "modeling"]);
+  assertEquals(a.env, { NOTEBOOK_DATA: "generated", NOTEBOOK_ROWS: "2000", NOTEBOOK_SEED: "7" });
+  assertEquals([a.timeout, a.out, a.dir, a.clear, a.check], [900, "reports", "notebooks", false, false]);
+  assertEquals(parseNotebooksArgs([]).env, {});
+  assertEquals(parseNotebooksArgs(["--data-dir", "data/generated"]).env, { NOTEBOOK_DATA_DIR: "data/generated" });
+  assertThrows(() => parseNotebooksArgs(["--data", "fake"]), UsageError, `Flag "--data" is "fake"`);
+  assertThrows(() => parseNotebooksArgs(["--rows", "10"]), UsageError, `"--rows" is 10; expected >= 100`);
+  assertThrows(() => parseNotebooksArgs(["--clear", "--check"]), UsageError, "not both");
+  assertThrows(() => parseNotebooksArgs(["--bogus"]), UsageError, "bogus");
+});
+
+Deno.test("--check passes on the stored notebooks, fails on one with outputs; --clear removes them", async () => {
+  const lines: string[] = [];
+  await main(["--check", "--dir", `${root}notebooks`], (l) => lines.push(l));
+  assertStringIncludes(lines[0], "notebooks without outputs");
+  const dir = await Deno.makeTempDir();
+  try {
+    const nb = {
+      cells: [
+        { cell_type: "markdown", metadata: {}, source: ["# t"] },
+        { cell_type: "code", metadata: {}, source: ["1"], execution_count: 1, outputs: [{ output_type: "stream" }] },
+      ],
+      metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    await Deno.writeTextFile(`${dir}/dirty.ipynb`, JSON.stringify(nb));
+    await assertRejects(
+      () => main(["--check", "--dir", dir], () => {}),
+      Error,
+      `Stored notebooks hold outputs: ${dir}/dirty.ipynb (cells 2); run "deno task notebooks --clear"`,
+    );
+    const out: string[] = [];
+    await main(["--clear", "--dir", dir], (l) => out.push(l));
+    assertEquals(out, [`${dir}/dirty.ipynb: outputs cleared in 1 cells`]);
+    await main(["--check", "--dir", dir], () => {});
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const jupyter = await jupyterStatus();
+if (!jupyter.available) {
+  if (Deno.env.get("CI") === "true") throw new Error(`CI needs Jupyter for the notebook tests: ${jupyter.reason}`);
+  console.warn(`%cSKIPPING the Jupyter run of tasks/notebooks_test.ts: ${jupyter.reason}`, "color: red");
+}
+
+Deno.test({
+  name: "deno task notebooks (real Jupyter): runs the rest, then fails naming the notebook and the cell",
+  ignore: !jupyter.available,
+  async fn() {
+    const out = await Deno.makeTempDir();
+    try {
+      const lines: string[] = [];
+      await assertRejects(
+        () => main(["--dir", `${root}lib/notebook/testdata`, "--out", out, "--rows", "500"], (l) => lines.push(l)),
+        Error,
+        `1 of 2 notebooks failed: ${root}lib/notebook/testdata/failing.ipynb (cell 4)`,
+      );
+      const text = lines.join("\n");
+      assertStringIncludes(text, "Running 2 notebooks with NOTEBOOK_ROWS=500");
+      assertStringIncludes(text, 'failing.ipynb" failed in cell 4 (code cell 3) "function explode(): never {"');
+      assertStringIncludes(text, "RangeError: deliberate failure <42>");
+      assertStringIncludes(text, `passing.ipynb: 4 code cells in`);
+      assertEquals([...Deno.readDirSync(out)].map((e) => e.name), ["passing.html"]);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
