@@ -1,0 +1,344 @@
+/**
+ * The manifest of a scoring run and the commit protocol that makes a run's output appear whole or not at all.
+ *
+ * Layout under an output root (local folder or `s3://` prefix):
+ *
+ * ```
+ * <output>/_manifests/<job>/shard-<i>-of-<n>.json                 the manifest, written LAST (one per job and shard)
+ * <output>/runs/<job>/shard-<i>-of-<n>/<run_id>/date=YYYY-MM-DD/part-00000.parquet    scored rows
+ * <output>/runs/<job>/shard-<i>-of-<n>/<run_id>/_quarantine/part-00000.parquet        bad rows and reasons
+ * ```
+ *
+ * A run writes its data files under its own `run_id` folder (nobody reads them yet), checks its counts, then writes
+ * the manifest in one atomic step (a single PUT on S3, temp file + rename locally). Readers list manifests only, so
+ * a crashed or failed run, whose files no manifest names, is invisible; re-running the job replaces the manifest,
+ * which switches readers to the new run at once. Then older runs of the same job and shard are deleted.
+ *
+ * @example
+ * ```ts
+ * import { commitRun, manifestUri } from "./manifest.ts";
+ * await commitRun("s3://bucket/scores", manifest);
+ * manifestUri("s3://bucket/scores", "loans-2021", { index: 0, count: 1 });
+ * // "s3://bucket/scores/_manifests/loans-2021/shard-0-of-1.json"
+ * ```
+ * @module
+ */
+import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+import {
+  type IoOptions,
+  joinUri,
+  list,
+  ObjectNotFoundError,
+  parseUri,
+  readBytes,
+  remove,
+  s3Client,
+  writeBytes,
+} from "../io/mod.ts";
+import type { WrittenFile } from "./writer.ts";
+import { runLimited } from "./writer.ts";
+
+/** The manifest format tag. */
+export const MANIFEST_FORMAT = "scored-run/1";
+
+/** A shard of a job: `index` of `count` (0-based). */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** One input file as the run read it. */
+export interface ManifestInputFile {
+  uri: string;
+  size: number;
+  /** ETag (S3) or modification time (local) when read. */
+  version: string;
+  /** Rows of this file read by this shard. */
+  rows: number;
+  /** Row groups (Parquet) read by this shard; null = the whole file. */
+  row_groups: number[] | null;
+}
+
+/** The manifest of one committed run (one job, one shard). */
+export interface ScoringManifest {
+  format: typeof MANIFEST_FORMAT;
+  job: string;
+  shard: Shard;
+  run_id: string;
+  /** The run's folder relative to the output root. */
+  run_prefix: string;
+  status: "complete";
+  started_at: string;
+  finished_at: string;
+  /** The `scored_at` value of every row. */
+  scored_at: string;
+  model: { name: string; version: number | null; threshold: number };
+  /** Which rows got reason codes, and how many per row. */
+  reasons: { mode: "all" | "rejected" | "none"; top: number; texts: Record<string, string> };
+  features: { mode: "offline" | "online"; as_of: string | null; refs: string[] };
+  input: {
+    /** The inputs as given (files or prefixes). */
+    uris: string[];
+    /** SHA-256 over every listed input file's URI, size and version (the whole input, not just this shard). */
+    fingerprint: string;
+    /** The files this shard read. */
+    files: ManifestInputFile[];
+    rows: number;
+  };
+  /** input rows = scored + quarantined, checked before the commit. */
+  counts: { input_rows: number; scored: number; quarantined: number; approve: number; reject: number };
+  /** Scored data files (paths relative to the output root). */
+  files: WrittenFile[];
+  quarantine: { files: WrittenFile[]; rows: number; by_column: Record<string, number> };
+  /** Output columns and their Arrow types. */
+  columns: { name: string; type: string }[];
+  /** Where scoring ran and how long it took. */
+  runtime: { seconds: number; rows_per_second: number; scorer: string; peak_rss_mb: number | null };
+}
+
+/** Thrown when a newer run of the same job and shard committed while this one was running. */
+export class StaleRunError extends Error {
+  /** @param message Names both runs. */
+  constructor(message: string) {
+    super(message);
+    this.name = "StaleRunError";
+  }
+}
+
+/**
+ * `shard-<i>-of-<n>`.
+ *
+ * @example
+ * ```ts
+ * shardKey({ index: 2, count: 4 }); // "shard-2-of-4"
+ * ```
+ */
+export function shardKey(shard: Shard): string {
+  return `shard-${shard.index}-of-${shard.count}`;
+}
+
+/**
+ * Where a job's shard manifest lives.
+ *
+ * @example
+ * ```ts
+ * manifestUri("out", "job", { index: 0, count: 1 }); // "out/_manifests/job/shard-0-of-1.json"
+ * ```
+ */
+export function manifestUri(output: string, job: string, shard: Shard): string {
+  return joinUri(output, "_manifests", job, `${shardKey(shard)}.json`);
+}
+
+/**
+ * The folder (relative to the output root) of a run.
+ *
+ * @example
+ * ```ts
+ * runPrefix("job", { index: 0, count: 1 }, "20240501T120000000Z-ab12cd34"); // "runs/job/shard-0-of-1/2024..."
+ * ```
+ */
+export function runPrefix(job: string, shard: Shard, runId: string): string {
+  return `runs/${job}/${shardKey(shard)}/${runId}`;
+}
+
+/**
+ * A new run id: UTC time (sortable) and 8 random hex digits, e.g. `20240501T120000123Z-ab12cd34`.
+ *
+ * @example
+ * ```ts
+ * newRunId(new Date(0)).startsWith("19700101T000000000Z-"); // true
+ * ```
+ */
+export function newRunId(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:.]/g, "");
+  const rand = [...crypto.getRandomValues(new Uint8Array(4))].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${stamp}-${rand}`;
+}
+
+const JOB_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Checks a job name (letters, digits, `.`, `_`, `-`; at most 128 characters).
+ *
+ * @example
+ * ```ts
+ * checkJobName("loans-2021"); // ok
+ * ```
+ */
+export function checkJobName(job: string): void {
+  if (!JOB_RE.test(job)) {
+    throw new Error(
+      `Job name "${job}" is not allowed: use letters, digits, ".", "_" and "-" (starting with a letter or digit)`,
+    );
+  }
+}
+
+/**
+ * Parses and checks a manifest's JSON (format, fields).
+ *
+ * @example
+ * ```ts
+ * const m = parseManifest(JSON.parse(text), "s3://bucket/scores/_manifests/job/shard-0-of-1.json");
+ * ```
+ */
+export function parseManifest(value: unknown, where: string): ScoringManifest {
+  const m = value as ScoringManifest;
+  if (!m || typeof m !== "object") throw new Error(`Manifest "${where}" is not a JSON object`);
+  if (m.format !== MANIFEST_FORMAT) {
+    throw new Error(`Manifest "${where}" has format "${String(m.format)}"; expected "${MANIFEST_FORMAT}"`);
+  }
+  for (const key of ["job", "run_id", "run_prefix"] as const) {
+    if (typeof m[key] !== "string") throw new Error(`Manifest "${where}" has no "${key}"`);
+  }
+  if (!Array.isArray(m.files) || !m.counts || !m.shard) throw new Error(`Manifest "${where}" lacks files or counts`);
+  return m;
+}
+
+/**
+ * Reads a manifest, or null when there is none.
+ *
+ * @example
+ * ```ts
+ * const current = await readManifest(manifestUri("out", "job", { index: 0, count: 1 }));
+ * ```
+ */
+export async function readManifest(uri: string, io: IoOptions = {}): Promise<ScoringManifest | null> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBytes(uri, io);
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError) return null;
+    throw err;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new Error(`Manifest "${uri}" is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseManifest(json, uri);
+}
+
+async function removePrefix(output: string, prefix: string, io: IoOptions): Promise<number> {
+  const root = joinUri(output, prefix);
+  const p = parseUri(root);
+  if (p.scheme === "file") {
+    let n = 0;
+    try {
+      n = (await list(root + "/", io)).length;
+      await Deno.remove(p.path, { recursive: true });
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+    }
+    return n;
+  }
+  const objects = await list(root + "/", io);
+  await runLimited(objects.map((o) => () => remove(o.uri, io)), 8);
+  return objects.length;
+}
+
+/** What {@link commitRun} did. */
+export interface CommitResult {
+  manifestUri: string;
+  /** The run the manifest named before, if any. */
+  replaced: string | null;
+  /** Objects of older runs (of this job and shard) deleted. */
+  removedObjects: number;
+}
+
+/**
+ * Commits a run: refuses when a newer run of the same job and shard already committed, writes the manifest
+ * (atomically), then deletes the older runs of this job and shard (committed or failed). When this commit completes
+ * a set of shards, manifests and runs of the job with another shard count are deleted too.
+ *
+ * @example
+ * ```ts
+ * const { replaced } = await commitRun("s3://bucket/scores", manifest, { s3 });
+ * ```
+ */
+export async function commitRun(output: string, manifest: ScoringManifest, io: IoOptions = {}): Promise<CommitResult> {
+  const uri = manifestUri(output, manifest.job, manifest.shard);
+  const current = await readManifest(uri, io);
+  if (current && current.run_id > manifest.run_id) {
+    throw new StaleRunError(
+      `A newer run "${current.run_id}" of job "${manifest.job}" (${shardKey(manifest.shard)}) committed while run ` +
+        `"${manifest.run_id}" was running; this run's output was not published`,
+    );
+  }
+  await writeBytes(uri, new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"), {
+    s3: io.s3,
+    contentType: "application/json",
+  });
+  // older runs of this job and shard: the one the manifest named before, and failed ones nobody names
+  let removed = 0;
+  const shardRoot = `runs/${manifest.job}/${shardKey(manifest.shard)}`;
+  const runs = new Set<string>();
+  for (const o of await list(joinUri(output, shardRoot) + "/", io)) {
+    const rel = o.uri.slice(joinUri(output, shardRoot).length + 1);
+    const id = rel.split("/")[0];
+    if (id && id !== manifest.run_id) runs.add(id);
+  }
+  for (const id of runs) removed += await removePrefix(output, `${shardRoot}/${id}`, io);
+  removed += await cleanOtherShardCounts(output, manifest, io);
+  return { manifestUri: uri, replaced: current?.run_id ?? null, removedObjects: removed };
+}
+
+async function cleanOtherShardCounts(output: string, manifest: ScoringManifest, io: IoOptions): Promise<number> {
+  const dir = joinUri(output, "_manifests", manifest.job);
+  const names = (await list(dir + "/", io)).map((o) => o.uri.slice(dir.length + 1));
+  const re = /^shard-(\d+)-of-(\d+)\.json$/;
+  const mine = new Set<number>();
+  const others: { name: string; count: number; index: number }[] = [];
+  for (const name of names) {
+    const m = re.exec(name);
+    if (!m) continue;
+    const index = Number(m[1]), count = Number(m[2]);
+    if (count === manifest.shard.count) mine.add(index);
+    else others.push({ name, count, index });
+  }
+  if (others.length === 0 || mine.size < manifest.shard.count) return 0;
+  let removed = 0;
+  for (const o of others) {
+    await remove(joinUri(dir, o.name), io);
+    removed += 1 + await removePrefix(output, `runs/${manifest.job}/${shardKey(o)}`, io);
+  }
+  return removed;
+}
+
+/**
+ * Aborts multipart uploads left under an S3 prefix by runs that crashed before they could abort them (a no-op for
+ * local paths). Returns how many were aborted.
+ *
+ * @example
+ * ```ts
+ * await abortStaleUploads("s3://bucket/scores/runs/job/shard-0-of-1/");
+ * ```
+ */
+export async function abortStaleUploads(prefix: string, io: IoOptions = {}): Promise<number> {
+  const p = parseUri(prefix);
+  if (p.scheme !== "s3") return 0;
+  const client = s3Client(io.s3);
+  let aborted = 0;
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  for (;;) {
+    const res = await client.send(
+      new ListMultipartUploadsCommand({
+        Bucket: p.bucket,
+        Prefix: p.key || undefined,
+        KeyMarker: keyMarker,
+        UploadIdMarker: uploadIdMarker,
+      }),
+    );
+    for (const u of res.Uploads ?? []) {
+      // some S3-compatible servers ignore Prefix: filter here too
+      if (!u.Key || !u.UploadId || !u.Key.startsWith(p.key)) continue;
+      await client.send(new AbortMultipartUploadCommand({ Bucket: p.bucket, Key: u.Key, UploadId: u.UploadId }));
+      aborted++;
+    }
+    if (!res.IsTruncated) break;
+    keyMarker = res.NextKeyMarker;
+    uploadIdMarker = res.NextUploadIdMarker;
+  }
+  return aborted;
+}

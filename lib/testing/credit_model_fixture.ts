@@ -1,0 +1,101 @@
+/**
+ * A small credit world for tests that need a trained model: generated loans, credit history and zipcodes in a
+ * temporary folder, a quickly trained model registered as `champion`, and (optionally) the features materialized
+ * into a SQLite online store. Built once per process and options (tests in one file share it); removed at exit.
+ *
+ * @example
+ * ```ts
+ * import { creditModelFixture } from "./credit_model_fixture.ts";
+ * const { config, loans } = await creditModelFixture({ rows: 3000 });
+ * const scorer = await loadModel({ root: config.model_store, alias: "champion" });
+ * ```
+ * @module
+ */
+import { type FeatureStoreConfig, resolveConfig } from "../feature_store/config.ts";
+import { FeatureStore } from "../feature_store/feature_store.ts";
+import { generateData } from "../credit/write_data.ts";
+import { creditTrainingSource } from "../credit/model_spec.ts";
+import { trainModel } from "../model/train.ts";
+
+/** Options of {@link creditModelFixture}. */
+export interface CreditModelFixtureOptions {
+  /** Loans generated (default 3000). */
+  rows?: number;
+  seed?: number;
+  /** Model type (default "mlp", 3 members). */
+  modelType?: "mlp" | "logistic";
+  /** Training epochs (default 4: a usable model in seconds). */
+  epochs?: number;
+  /** Materialize the features into the SQLite online store (default false). */
+  materialize?: boolean;
+}
+
+/** What {@link creditModelFixture} built. */
+export interface CreditModelFixture {
+  dir: string;
+  config: FeatureStoreConfig;
+  /** The generated loan applications (Parquet). */
+  loans: string;
+}
+
+const built = new Map<string, Promise<CreditModelFixture>>();
+const dirs: string[] = [];
+globalThis.addEventListener("unload", () => {
+  for (const d of dirs) {
+    try {
+      Deno.removeSync(d, { recursive: true });
+    } catch { /* gone */ }
+  }
+});
+
+async function build(opts: CreditModelFixtureOptions): Promise<CreditModelFixture> {
+  const dir = await Deno.makeTempDir({ prefix: "credit-fixture-" });
+  dirs.push(dir);
+  await generateData({ rows: opts.rows ?? 3000, seed: opts.seed ?? 11, out: `${dir}/data`, zipcodes: 500 });
+  const config = resolveConfig({
+    fromFile: {
+      data_dir: `${dir}/data`,
+      registry: `${dir}/registry.json`,
+      model_store: `${dir}/models`,
+      online_store: { type: "sqlite", path: `${dir}/online.db` },
+    },
+  });
+  const source = creditTrainingSource("generated", { dataDir: config.data_dir });
+  const store = await FeatureStore.open({ config, repo: source.repo });
+  try {
+    if (opts.materialize) {
+      await store.apply({ log: () => {} });
+      await store.materialize({ start: new Date("2019-01-01T00:00:00Z"), end: new Date("2022-01-01T00:00:00Z") });
+    }
+    await trainModel({
+      source,
+      store,
+      modelType: opts.modelType ?? "mlp",
+      epochs: opts.epochs ?? 4,
+      seed: opts.seed ?? 11,
+      root: config.model_store,
+      charts: false,
+    });
+  } finally {
+    await store.close();
+  }
+  return { dir, config, loans: `${dir}/data/loan_table.parquet` };
+}
+
+/**
+ * The fixture for these options, built on first use.
+ *
+ * @example
+ * ```ts
+ * const fx = await creditModelFixture({ materialize: true });
+ * ```
+ */
+export function creditModelFixture(opts: CreditModelFixtureOptions = {}): Promise<CreditModelFixture> {
+  const key = JSON.stringify(opts);
+  let p = built.get(key);
+  if (!p) {
+    p = build(opts);
+    built.set(key, p);
+  }
+  return p;
+}
