@@ -1,6 +1,8 @@
 /**
  * `deno task demo`: the whole flow that exists so far, on embedded defaults and generated data, printing what each
- * stage did. Later stages (training, materialization, serving, batch scoring, drift) add themselves here.
+ * stage did. Later stages (training, materialization, serving, batch scoring, drift) add themselves here. The last
+ * stage appends a downturn after the generated period (data_dir's tables grow), scores its applications and runs
+ * the monitor, which may promote a retrained challenger.
  *
  * Flags: `--rows N` (loans to generate, default 20,000), `--seed S` (default 42).
  * @module
@@ -8,13 +10,16 @@
 import { intFlag, parseTaskArgs, runTask } from "../lib/cli/mod.ts";
 import { creditRepo } from "../lib/credit/repo.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
-import { generateData } from "../lib/credit/write_data.ts";
+import { appendPeriod, generateData } from "../lib/credit/write_data.ts";
+import { DOWNTURN_SHIFT } from "../lib/credit/generate.ts";
 import { buildTrainingSet } from "./training_set.ts";
 import { main as trainMain } from "./train.ts";
 import { main as predictMain } from "./predict.ts";
 import { readTable } from "../lib/io/mod.ts";
 import { startDecisionServer } from "../lib/credit/decision_server.ts";
 import { computeDrift, splitByTime, writeDriftReport } from "../lib/monitoring/mod.ts";
+import { main as scoreMain } from "./score.ts";
+import { main as monitorMain } from "./monitor.ts";
 
 const USAGE = "deno task demo [--rows N] [--seed S]";
 
@@ -137,6 +142,22 @@ if (import.meta.main) {
       );
     }
     console.log(`  ${written.html} (${(written.htmlBytes / 1024).toFixed(0)} KB) and ${written.json}`);
+
+    stage(9, "A downturn after the data: its applications scored in batch, then the monitor decides on retraining");
+    const log = (line: string) => console.log(`  ${line}`);
+    const period = { start: "2021-09-01T00:00:00Z", end: "2021-12-31T00:00:00Z", shift: DOWNTURN_SHIFT };
+    const applications = ".demo/downturn/applications.parquet";
+    const downturnRows = Math.max(2000, Math.round(rows / 4));
+    await appendPeriod({ out: config.data_dir, rows: downturnRows, seed, period, applications }, { log });
+    await scoreMain(
+      ["--input", applications, "--output", ".demo/downturn/scored", "--job", "downturn", "--quarantine"],
+      log,
+    );
+    const monitored = await monitorMain([
+      ...["--scored", ".demo/downturn/scored", "--since", "2021-11-01", "--until", "2021-12-31"],
+      ...["--train-days", "120", "--seed", String(seed)],
+    ], log);
+    console.log(`  decision: ${monitored?.decision} (deno task monitor would exit ${monitored?.exitCode})`);
 
     await store.close();
     console.log(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s.`);

@@ -14,7 +14,8 @@
  */
 import { createGenerator, type LaterPeriod } from "./generate.ts";
 import { exists, readBatches, readTable, type S3Options, writeBatches } from "../io/mod.ts";
-import type * as arrow from "apache-arrow";
+import * as arrow from "apache-arrow";
+import { LOAN_SCHEMA } from "./schemas.ts";
 import { Progress } from "../cli/progress.ts";
 
 /** What to generate and where. */
@@ -112,6 +113,8 @@ export interface AppendPeriodArgs {
   period: LaterPeriod;
   /** People of the period (default ceil(0.9 × rows)). */
   people?: number;
+  /** Also write the period's loans without `loan_status` here (Parquet): the applications a scorer receives. */
+  applications?: string;
 }
 
 /**
@@ -184,6 +187,25 @@ export async function appendPeriod(
     const seconds = (performance.now() - started) / 1000;
     reports.push({ table, uri, rows, bytes, seconds });
     opts.log?.(`${table}: +${added} rows of the later period -> ${rows} rows, ${bytes} bytes, ${seconds.toFixed(1)} s`);
+  }
+  if (args.applications) {
+    const started = performance.now();
+    const fields = LOAN_SCHEMA.fields.filter((f) => f.name !== "loan_status");
+    const schema = new arrow.Schema(fields);
+    const unlabelled = (function* () {
+      // (RecordBatch.select keeps the dropped column's data in place, so the columns are picked by hand)
+      for (const b of gen.loanBatches()) {
+        const children = fields.map((f) => b.getChild(f.name)!.data[0]);
+        yield new arrow.RecordBatch(
+          schema,
+          arrow.makeData({ type: new arrow.Struct(fields), length: b.numRows, nullCount: 0, children }),
+        );
+      }
+    })();
+    const { rows, bytes } = await writeBatches(args.applications, unlabelled, io);
+    const seconds = (performance.now() - started) / 1000;
+    reports.push({ table: "applications", uri: args.applications, rows, bytes, seconds });
+    opts.log?.(`applications of the later period (no labels): ${rows} rows -> ${args.applications}`);
   }
   return reports;
 }

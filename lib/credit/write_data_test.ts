@@ -41,8 +41,15 @@ Deno.test("appendPeriod adds a later period's loans and credit history; ids cont
     const creditBefore = (await readTable(`${out}/credit_history.parquet`)).numRows;
     const period = { start: "2021-09-01T00:00:00Z", end: "2021-10-31T00:00:00Z", shift: DOWNTURN_SHIFT };
     const lines: string[] = [];
-    const reports = await appendPeriod({ out, rows: 400, seed: 5, period }, { log: (l) => lines.push(l) });
-    assertEquals(reports.map((r) => [r.table, r.rows > 0]), [["loan_table", true], ["credit_history", true]]);
+    const applications = `${out}/later/applications.parquet`;
+    const reports = await appendPeriod({ out, rows: 400, seed: 5, period, applications }, {
+      log: (l) => lines.push(l),
+    });
+    assertEquals(reports.map((r) => [r.table, r.rows > 0]), [
+      ["loan_table", true],
+      ["credit_history", true],
+      ["applications", true],
+    ]);
     assert(lines[0].startsWith("loan_table: +400 rows of the later period -> 1000 rows"), lines[0]);
     const loans = await readTable(`${out}/loan_table.parquet`);
     assertEquals(loans.numRows, 1000);
@@ -55,6 +62,14 @@ Deno.test("appendPeriod adds a later period's loans and credit history; ids cont
     assertEquals(credit.numRows, reports[1].rows);
     assert(credit.numRows > creditBefore);
     assertEquals(await Deno.readFile(`${out}/zipcode_table.parquet`), zipBefore, "zipcode table untouched");
+    // the applications file: the appended loans, without their labels
+    const apps = await readTable(applications);
+    assertEquals(apps.numRows, 400);
+    assertEquals(
+      apps.schema.fields.map((f) => f.name),
+      loans.schema.fields.map((f) => f.name).filter((n) => n !== "loan_status"),
+    );
+    assertEquals(Array.from(apps.getChild("loan_id")!, Number), ids.slice(600));
     await assertRejects(
       () => appendPeriod({ out, rows: 10, seed: 6, period }),
       Error,
