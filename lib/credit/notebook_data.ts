@@ -15,6 +15,7 @@
  * ```
  * @module
  */
+import type * as arrow from "apache-arrow";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { type FeatureStoreConfig, resolveConfig } from "../feature_store/config.ts";
@@ -65,6 +66,20 @@ const TABLES = ["loan_table", "zipcode_table", "credit_history"] as const;
 
 function hasTables(dir: string, names: readonly string[]): boolean {
   return names.every((t) => existsSync(join(dir, `${t}.parquet`)));
+}
+
+/**
+ * Feature store settings local to a data set: tables in `dataDir`, file offline store, and the registry, SQLite
+ * online store and model store in `storeDir` (whatever `FEATURE_STORE__*` says).
+ *
+ * @example
+ * ```ts
+ * notebookStoreConfig("data/notebooks/generated_2000_seed42", "data/notebooks/generated_2000_seed42").model_store;
+ * // "data/notebooks/generated_2000_seed42/models"
+ * ```
+ */
+export function notebookStoreConfig(dataDir: string, storeDir: string): FeatureStoreConfig {
+  return localConfig(dataDir, storeDir);
 }
 
 function localConfig(dataDir: string, storeDir: string): FeatureStoreConfig {
@@ -186,6 +201,24 @@ async function generateInto(
  */
 export async function openCreditStore(data: CreditNotebookData): Promise<FeatureStore> {
   return await FeatureStore.open({ config: data.config, repo: data.source.repo });
+}
+
+/**
+ * The data set's loans joined point-in-time with their features (the training set of `deno task train`), e.g. the
+ * labelled loans a monitoring job retrains on.
+ *
+ * @example
+ * ```ts
+ * const labelled = await creditTrainingSet(data); // loan columns, loan_status, and the features of data.source
+ * ```
+ */
+export async function creditTrainingSet(data: CreditNotebookData): Promise<arrow.Table> {
+  const store = await openCreditStore(data);
+  try {
+    return await store.getHistoricalFeatures({ entities: data.source.entities, features: data.source.features });
+  } finally {
+    await store.close();
+  }
 }
 
 /** What {@linkcode ensureCreditModel} returns. */

@@ -1,8 +1,9 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { existsSync } from "node:fs";
-import { creditNotebookData, ensureCreditModel } from "./notebook_data.ts";
+import { creditNotebookData, creditTrainingSet, ensureCreditModel } from "./notebook_data.ts";
 import { SHARED_CREDIT_DIR } from "./model_spec.ts";
 import type { NotebookSettings } from "../notebook/settings.ts";
+import { readTable } from "../io/mod.ts";
 
 const root = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -99,6 +100,26 @@ Deno.test("ensureCreditModel trains and registers a champion when there is none,
     const second = await ensureCreditModel(data, { modelType: "logistic", epochs: 5 });
     assertEquals([second.trained, second.version], [null, 1]);
     second.scorer.dispose();
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("creditTrainingSet: every loan once, in input order, with its label and the joined features", async () => {
+  const work = await Deno.makeTempDir();
+  try {
+    const data = await creditNotebookData(settings(work));
+    const training = await creditTrainingSet(data);
+    const loans = await readTable(data.tables.loans, { columns: ["loan_id", "loan_status"] });
+    assertEquals(training.numRows, loans.numRows);
+    assertEquals(Array.from(training.getChild("loan_id")!), Array.from(loans.getChild("loan_id")!));
+    assertEquals(Array.from(training.getChild("loan_status")!), Array.from(loans.getChild("loan_status")!));
+    for (const ref of data.source.features) {
+      const column = ref.split(":")[1];
+      const v = training.getChild(column);
+      assert(v !== null, `feature ${column} joined`);
+      assert(v.nullCount < v.length, `feature ${column} has values`);
+    }
   } finally {
     await Deno.remove(work, { recursive: true });
   }

@@ -104,7 +104,8 @@ export async function sparkline(h: Histogram, opts: { width?: number; height?: n
 
 /**
  * The detail chart of a column: shares per bin (on the value axis) or per category, reference vs current, with axes
- * and a legend.
+ * and a legend. `title` puts a title line above it (e.g. the column and its verdict); `format` is the d3 format of
+ * the value axis (default `~s`, SI prefixes: use e.g. `.0%` or `.2~f` for probabilities).
  *
  * @example
  * ```ts
@@ -113,11 +114,21 @@ export async function sparkline(h: Histogram, opts: { width?: number; height?: n
  *   current: [0.3, 0.7], folded_tails: false });
  * ```
  */
-export async function detailChart(column: string, h: Histogram): Promise<string> {
+export async function detailChart(
+  column: string,
+  h: Histogram,
+  opts: { title?: string; format?: string } = {},
+): Promise<string> {
+  const folded = "values past the 1st/99th percentiles are in the outer bins";
+  const title = opts.title
+    ? { title: { text: h.folded_tails ? [opts.title, folded] : opts.title } }
+    : h.folded_tails
+    ? { title: `${column}: ${folded}` }
+    : {};
   const common = {
     width: 460,
     height: 150,
-    ...(h.folded_tails ? { title: `${column}: values past the 1st/99th percentiles are in the outer bins` } : {}),
+    ...title,
     config: { aria: false, title: { fontSize: 12, anchor: "start" }, axis: { labelFontSize: 10, titleFontSize: 11 } },
   };
   if (h.edges) {
@@ -133,7 +144,7 @@ export async function detailChart(column: string, h: Histogram): Promise<string>
             type: "quantitative",
             title: null,
             scale: { domain: [edges[0], edges[edges.length - 1]], nice: false, zero: false },
-            axis: { tickCount: 6, format: "~s" },
+            axis: { tickCount: 6, format: opts.format ?? "~s" },
           },
           y: {
             field: "share",

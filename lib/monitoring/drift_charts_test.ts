@@ -41,3 +41,13 @@ Deno.test("compactSvg rounds coordinates and drops invisible parts", () => {
     '<g><path d="M1.2,3L3,4"/></g>',
   );
 });
+
+Deno.test("detailChart: an optional title line (kept with the folded-tails note) and value-axis format", async () => {
+  const titled = await detailChart("p", numeric, { title: "probability: drift", format: ".0%" });
+  assert(titled.includes(">probability: drift<"), "title");
+  assert(titled.includes(">200%<"), "value axis as percentages");
+  const plain = await detailChart("p", numeric);
+  assert(!plain.includes(">200%<") && !plain.includes("probability: drift"));
+  const both = await detailChart("loan_amnt", { ...numeric, folded_tails: true }, { title: "loan_amnt: drift" });
+  assert(both.includes(">loan_amnt: drift<") && both.includes("1st/99th percentiles"), "both lines");
+});

@@ -2,7 +2,8 @@
  * Drift monitoring: statistical tests (one file each: ks.ts, chisquare.ts, two_proportion_z.ts, wasserstein.ts,
  * jensen_shannon.ts, psi.ts), the registry that picks Evidently's default per column (registry.ts), drift reports
  * from Arrow tables or a saved reference profile (drift.ts, profile.ts), and the HTML + JSON output (report.ts,
- * html.ts).
+ * html.ts), reference-vs-current charts (drift_charts.ts), rows for notebook tables (summary.ts), and the monitoring
+ * job: drift of scored applications, a challenger, promotion by margin (monitor.ts, retrain.ts).
  *
  * For a job (e.g. retraining on drift):
  *
@@ -32,3 +33,6 @@ export { jensenShannonDistance } from "./jensen_shannon.ts";
 export { psiFromCounts } from "./psi.ts";
 export { sampleFromValues } from "./sample.ts";
 export { splitByTime } from "./split.ts";
+export { compactSvg, detailChart, sparkline } from "./drift_charts.ts";
+export * from "./summary.ts";
+export * from "./monitor.ts";

@@ -17,23 +17,30 @@ import { microsToIso, timestampMicros } from "../io/mod.ts";
 import { takeVector } from "../feature_store/offline/take.ts";
 
 /**
- * Rows ordered by the timestamp column, cut so that `newestShare` of them (rounded) are in `newer`; rows with a
- * null time go to `older`. `cutoff` is the first newer row's time (ISO).
+ * Rows ordered by the timestamp column, cut so that `newestShare` of them (rounded) are in `newer`, or, with `from`,
+ * so that the rows at or after that time are; rows with a null time go to `older`. `cutoff` is the first newer row's
+ * time (ISO).
  *
  * @example
  * ```ts
  * import { splitByTime } from "./split.ts";
  * // const { older, newer } = splitByTime(table, { column: "event_timestamp", newestShare: 0.2 });
+ * // const { older, newer } = splitByTime(table, { column: "event_timestamp", from: "2021-09-01T00:00:00Z" });
  * ```
  */
 export function splitByTime(
   table: arrow.Table,
-  opts: { column: string; newestShare: number },
+  opts: { column: string; newestShare: number; from?: undefined } | { column: string; from: string | Date },
 ): { older: arrow.Table; newer: arrow.Table; cutoff: string | null } {
   const vector = table.getChild(opts.column);
   if (!vector) throw new Error(`Column "${opts.column}" is not in the table`);
-  if (!(opts.newestShare > 0 && opts.newestShare < 1)) {
-    throw new Error(`Newest share ${opts.newestShare} must be between 0 and 1`);
+  let fromUs: bigint | null = null;
+  if (opts.from !== undefined) {
+    const ms = opts.from instanceof Date ? opts.from.getTime() : Date.parse(opts.from);
+    if (!Number.isFinite(ms)) throw new Error(`Split time "${String(opts.from)}" is not a valid time`);
+    fromUs = BigInt(ms) * 1000n;
+  } else if (!("newestShare" in opts && opts.newestShare > 0 && opts.newestShare < 1)) {
+    throw new Error(`Newest share ${(opts as { newestShare: number }).newestShare} must be between 0 and 1`);
   }
   const micros = timestampMicros(vector);
   const n = table.numRows;
@@ -43,8 +50,13 @@ export function splitByTime(
     const ka = key(a), kb = key(b);
     return ka < kb ? -1 : ka > kb ? 1 : a - b;
   });
-  const cut = n - Math.round(n * opts.newestShare);
+  let cut: number;
+  if (fromUs !== null) {
+    cut = 0;
+    while (cut < n && key(order[cut]) < fromUs) cut++;
+  } else cut = n - Math.round(n * (opts as { newestShare: number }).newestShare);
   const pick = (idx: number[]) => {
+    if (idx.length === 0) return table.slice(0, 0);
     const indices = Int32Array.from(idx);
     const cols: Record<string, arrow.Vector> = {};
     for (const f of table.schema.fields) cols[f.name] = takeVector(table.getChild(f.name)!, indices);

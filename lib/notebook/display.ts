@@ -45,7 +45,7 @@ export interface DataFrameLike {
 }
 
 /** What {@linkcode table} accepts: an Arrow table, a danfojs DataFrame or Series, or plain row objects. */
-export type TableLike = arrow.Table | DataFrameLike | readonly Record<string, unknown>[];
+export type TableLike = arrow.Table | DataFrameLike | readonly object[];
 
 /** Options of {@linkcode table} and {@linkcode tableBundle}. */
 export interface TableOptions {
@@ -173,7 +173,8 @@ function dataFrameGrid(df: DataFrameLike, maxRows: number, maxColumns: number): 
   };
 }
 
-function recordsGrid(records: readonly Record<string, unknown>[], maxRows: number, maxColumns: number): Grid {
+function recordsGrid(objects: readonly object[], maxRows: number, maxColumns: number): Grid {
+  const records = objects as readonly Record<string, unknown>[];
   const seen = new Set<string>();
   for (const r of records) for (const k of Object.keys(r)) seen.add(k);
   const all = [...seen];

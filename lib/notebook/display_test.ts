@@ -90,6 +90,15 @@ Deno.test("tableBundle of records: columns in order of first appearance, missing
   assertEquals(b["text/plain"].split("\n")[0].trim().split(/\s+/), ["a", "b"]);
 });
 
+Deno.test("tableBundle of rows typed by an interface (lib's row types have no index signature)", () => {
+  interface Row {
+    metric: string;
+    value: number | null;
+  }
+  const rows: Row[] = [{ metric: "ROC AUC", value: 0.81 }, { metric: "KS", value: null }];
+  assertEquals(cells(tableBundle(rows)["text/html"]), [["ROC AUC", "0.81"], ["KS", "null"]]);
+});
+
 Deno.test("tableBundle of danfojs DataFrames and Series (real danfojs)", async () => {
   const dfd = await import("danfojs");
   const df = new dfd.DataFrame({ a: [1, 2, 3], b: ["x", "<y>", "z"] });
