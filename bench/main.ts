@@ -8,6 +8,7 @@ const BENCHES: Record<string, string> = {
   materialize: "./materialize.ts",
   serve: "./serve.ts",
   drift: "./drift.ts",
+  score: "./score.ts",
 };
 
 const [name, ...rest] = Deno.args;

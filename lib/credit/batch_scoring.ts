@@ -174,9 +174,10 @@ export async function scoreApplications(opts: ScoreApplicationsOptions): Promise
   const repo = creditTrainingSource(data, { dataDir: config.data_dir }).repo;
   const scorer = await loadModel({ root: config.model_store, name, version: version.version, io });
   let features: FeatureJoiner | null = null;
-  let model: Awaited<ReturnType<typeof scoringModel>> | null = null;
+  // the scoring workers start (each loads tfjs) while the feature sources load and index
+  const starting = scoringModel(scorer, { name, workers: opts.workers });
+  starting.catch(() => {});
   try {
-    model = await scoringModel(scorer, { name, workers: opts.workers });
     const refs = onlineFeatureRefs(repo, inputColumns(scorer.preprocessor.spec));
     const views = new Set(refs.map((r) => r.split(":")[0]));
     const keyColumns = [
@@ -195,6 +196,7 @@ export async function scoreApplications(opts: ScoreApplicationsOptions): Promise
       const store = await FeatureStore.open({ config, repo });
       features = storeJoiner(store.offline, repo, refs, keyColumns);
     }
+    const model = await starting;
     opts.log?.(
       `model "${name}" version ${version.version}${
         version.aliases.length ? ` (${version.aliases.join(", ")})` : ""
@@ -227,7 +229,7 @@ export async function scoreApplications(opts: ScoreApplicationsOptions): Promise
     });
   } finally {
     await features?.close();
-    await model?.close();
+    await (await starting.catch(() => null))?.close();
     scorer.dispose();
   }
 }

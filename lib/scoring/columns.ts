@@ -241,7 +241,14 @@ export function utf8FromCodes(codes: Int32Array, values: readonly (string | null
     offsets[i + 1] = total;
   }
   const data = new Uint8Array(total);
-  for (let i = 0; i < n; i++) if (valid[i]) data.set(bytes[codes[i]], offsets[i]);
+  for (let i = 0; i < n; i++) {
+    if (!valid[i]) continue;
+    // short values (codes, categories) copy faster byte by byte than through set()
+    const src = bytes[codes[i]];
+    const at = offsets[i];
+    if (src.length <= 32) { for (let k = 0; k < src.length; k++) data[at + k] = src[k]; }
+    else data.set(src, at);
+  }
   return arrow.makeVector(
     arrow.makeData({
       type: new arrow.Utf8(),

@@ -74,6 +74,38 @@ function chunkAt(c: Chunked, index: number): number {
   return lo;
 }
 
+/** Where each index lives: its chunk (null when there is one chunk) and row in that chunk (-1 = missing). */
+export interface ChunkPlan {
+  chunk: Int32Array | null;
+  row: Int32Array;
+}
+
+/**
+ * The chunk and row of each index in a chunked column (shared by the columns of one table: same chunk layout).
+ *
+ * @example
+ * ```ts
+ * chunkPlan(column, Int32Array.of(5, -1)); // { chunk: null, row: Int32Array [5, -1] } for a one-chunk column
+ * ```
+ */
+export function chunkPlan(column: arrow.Vector, indices: Int32Array): ChunkPlan {
+  const c = chunksOf(column);
+  if (c.data.length === 1) return { chunk: null, row: indices };
+  const chunk = new Int32Array(indices.length);
+  const row = new Int32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const idx = indices[i];
+    if (idx < 0) {
+      row[i] = -1;
+      continue;
+    }
+    const k = chunkAt(c, idx);
+    chunk[i] = k;
+    row[i] = idx - c.starts[k];
+  }
+  return { chunk, row };
+}
+
 /**
  * Numbers of `column` at `indices` (-1 = missing -> NaN), read from the buffers of whatever chunk holds each row.
  *
@@ -82,9 +114,10 @@ function chunkAt(c: Chunked, index: number): number {
  * gatherNumbers(arrow.vectorFromArray([10, 20, 30]), Int32Array.of(2, -1)); // Float64Array [30, NaN]
  * ```
  */
-export function gatherNumbers(column: arrow.Vector, indices: Int32Array): Float64Array {
+export function gatherNumbers(column: arrow.Vector, indices: Int32Array, plan?: ChunkPlan): Float64Array {
   const out = new Float64Array(indices.length);
   const c = chunksOf(column);
+  const where = plan ?? chunkPlan(column, indices);
   const type = column.type;
   if (!arrow.DataType.isInt(type) && !arrow.DataType.isFloat(type)) {
     throw new TypeError(`Feature column of type ${type} is not numeric`);
@@ -102,9 +135,9 @@ export function gatherNumbers(column: arrow.Vector, indices: Int32Array): Float6
       out[i] = NaN;
       continue;
     }
-    const k = c.data.length === 1 ? 0 : chunkAt(c, idx);
+    const k = where.chunk ? where.chunk[i] : 0;
     const d = c.data[k];
-    const row = idx - c.starts[k];
+    const row = where.row[i];
     const bits = d.nullCount > 0 ? d.nullBitmap : null;
     if (bits && bits.length && !(bits[(d.offset + row) >> 3] & (1 << ((d.offset + row) & 7)))) {
       out[i] = NaN;
@@ -162,6 +195,7 @@ export function preparedJoiner(prepared: PreparedJoin, refs: readonly string[]):
       const matched = prepared.match(keys, timestamps);
       const out: FeatureColumns = { numbers: {}, texts: {} };
       prepared.views.forEach((v, k) => {
+        const plan = v.columns.length ? chunkPlan(v.columns[0], matched[k]) : null;
         v.columns.forEach((column, i) => {
           const name = v.names[i];
           const t = texts.get(name);
@@ -170,7 +204,7 @@ export function preparedJoiner(prepared: PreparedJoin, refs: readonly string[]):
             const codes = new Int32Array(idx.length);
             for (let r = 0; r < idx.length; r++) codes[r] = idx[r] < 0 ? -1 : t.codes[idx[r]];
             out.texts[name] = { codes, values: t.values };
-          } else out.numbers[name] = gatherNumbers(column, matched[k]);
+          } else out.numbers[name] = gatherNumbers(column, matched[k], plan ?? undefined);
         });
       });
       return Promise.resolve(out);

@@ -61,7 +61,14 @@ import {
 } from "./manifest.ts";
 import type { ScoringModel } from "./model.ts";
 import { buildOutput, dayNumbers, type OutputLayout, outputSchema } from "./output.ts";
-import { PartitionedWriter, type QuarantinedRow, QuarantineWriter, type UploadOptions } from "./writer.ts";
+import {
+  dayOrder,
+  PartitionedWriter,
+  type QuarantinedRow,
+  QuarantineWriter,
+  type UploadOptions,
+  WriterPool,
+} from "./writer.ts";
 
 /** Options of {@link runScoringJob}. */
 export interface ScoringJobOptions {
@@ -98,6 +105,8 @@ export interface ScoringJobOptions {
   bufferRows?: number;
   /** Uploads at once (default 4). */
   uploadConcurrency?: number;
+  /** Workers that encode and upload the Parquet files (default: cores, at most 2; 0 = this thread). */
+  writeWorkers?: number;
   /** Multipart settings of the uploads. */
   upload?: Omit<UploadOptions, "io">;
   io?: IoOptions;
@@ -146,13 +155,17 @@ function badRowsMessage(summaries: ProblemSummary[], total: number, source: stri
 }
 
 /** Restricts a checked batch to some rows (in order). */
+function pick<T extends Float64Array | Int32Array>(values: T, rows: Int32Array): T {
+  const out = new (values.constructor as { new (n: number): T })(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = values[rows[i]];
+  return out;
+}
+
 function selectRows(c: CheckedBatch, rows: Int32Array): CheckedBatch {
   const numbers: Record<string, Float64Array> = {};
-  for (const [k, v] of Object.entries(c.numbers)) numbers[k] = Float64Array.from(rows, (r) => v[r]);
+  for (const [k, v] of Object.entries(c.numbers)) numbers[k] = pick(v, rows);
   const texts: Record<string, TextColumn> = {};
-  for (const [k, v] of Object.entries(c.texts)) {
-    texts[k] = { codes: Int32Array.from(rows, (r) => v.codes[r]), values: v.values };
-  }
+  for (const [k, v] of Object.entries(c.texts)) texts[k] = { codes: pick(v.codes, rows), values: v.values };
   const vectors: Record<string, arrow.Vector> = {};
   for (const [k, v] of Object.entries(c.vectors)) vectors[k] = takeVector(v, rows);
   const flags = new Map<number, Problem[]>();
@@ -166,7 +179,7 @@ function selectRows(c: CheckedBatch, rows: Int32Array): CheckedBatch {
     flags,
     numbers,
     texts,
-    timestamps: Float64Array.from(rows, (r) => c.timestamps[r]),
+    timestamps: pick(c.timestamps, rows),
     vectors,
   };
 }
@@ -271,10 +284,16 @@ export async function runScoringJob(opts: ScoringJobOptions): Promise<ScoringJob
     }
   }
   const outSchema = outputSchema(layout);
+  // dictionary pages for low-cardinality text (decisions, reason codes, categories), not for ids or numbers
+  const idText = new Set(layout.ids.filter((i) => i.kind === "text").map((i) => i.name));
+  const writeWorkers = opts.writeWorkers ?? Math.min(2, Math.max(1, navigator.hardwareConcurrency || 1));
+  const pool = writeWorkers > 0 ? WriterPool.start(writeWorkers) : undefined;
   const writer = new PartitionedWriter({
+    pool,
     root: opts.output,
     prefix,
     schema: outSchema,
+    dictionary: outSchema.fields.filter((f) => arrow.DataType.isUtf8(f.type) && !idText.has(f.name)).map((f) => f.name),
     bufferRows: opts.bufferRows,
     concurrency: opts.uploadConcurrency,
     io,
@@ -302,16 +321,19 @@ export async function runScoringJob(opts: ScoringJobOptions): Promise<ScoringJob
   const finish = async (p: Pending) => {
     const scores = await p.scores;
     if (p.checked.rows > 0) {
+      // rows built in date order: each date's rows are one zero-copy slice for the writer
+      const days = dayNumbers(p.checked.timestamps, null);
+      const order = dayOrder(days);
       const batch = buildOutput(outSchema, layout, {
         checked: p.checked,
         features: p.features,
         scores,
-        rows: null,
+        rows: order,
         keep: p.keep,
         model: { name: model.name, version: model.version, threshold: model.threshold, groups: model.groups },
         scoredAtMicros,
       });
-      await writer.add(batch, dayNumbers(p.checked.timestamps, null));
+      await writer.add(batch, pick(days, order));
       for (let i = 0; i < scores.rows; i++) scores.reject[i] ? counts.reject++ : counts.approve++;
     }
     counts.scored += p.checked.rows;
@@ -501,6 +523,8 @@ export async function runScoringJob(opts: ScoringJobOptions): Promise<ScoringJob
     await writer.abort();
     await quarantine.abort();
     throw err;
+  } finally {
+    pool?.close();
   }
 }
 

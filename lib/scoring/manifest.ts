@@ -23,7 +23,7 @@
  * ```
  * @module
  */
-import { AbortMultipartUploadCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
+import { AbortMultipartUploadCommand, DeleteObjectsCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
 import {
   type IoOptions,
   joinUri,
@@ -233,8 +233,34 @@ async function removePrefix(output: string, prefix: string, io: IoOptions): Prom
     return n;
   }
   const objects = await list(root + "/", io);
-  await runLimited(objects.map((o) => () => remove(o.uri, io)), 8);
+  await removeMany(objects.map((o) => o.uri), io);
   return objects.length;
+}
+
+/** Deletes S3 objects 1,000 per DeleteObjects request (one by one where a server lacks it). */
+async function removeMany(uris: string[], io: IoOptions): Promise<void> {
+  const byBucket = new Map<string, string[]>();
+  for (const uri of uris) {
+    const p = parseUri(uri);
+    if (p.scheme !== "s3") continue;
+    byBucket.set(p.bucket, [...(byBucket.get(p.bucket) ?? []), p.key]);
+  }
+  const client = s3Client(io.s3);
+  for (const [bucket, keys] of byBucket) {
+    for (let at = 0; at < keys.length; at += 1000) {
+      const chunk = keys.slice(at, at + 1000);
+      try {
+        const res = await client.send(
+          new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }),
+        );
+        const failed = (res.Errors ?? []).map((e) => `s3://${bucket}/${e.Key} (${e.Code})`);
+        if (failed.length) throw new Error(`Could not delete ${failed.length} object(s), e.g. ${failed[0]}`);
+      } catch (err) {
+        if ((err as { name?: string }).name !== "NotImplemented") throw err;
+        await runLimited(chunk.map((key) => () => remove(`s3://${bucket}/${key}`, io)), 8);
+      }
+    }
+  }
 }
 
 /** What {@link commitRun} did. */

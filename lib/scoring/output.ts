@@ -115,6 +115,59 @@ function gather<T extends Float64Array | Int32Array>(values: T, rows: Int32Array
   return out;
 }
 
+/**
+ * Rows of a single-chunk Utf8, Int64 or Timestamp vector (the id columns), copied straight from the buffers;
+ * anything else goes through `takeVector`.
+ */
+function fastTake(v: arrow.Vector, rows: Int32Array): arrow.Vector {
+  if (v.data.length !== 1) return takeVector(v, rows);
+  const d = v.data[0];
+  const type = v.type;
+  const n = rows.length;
+  const bits = d.nullCount > 0 && d.nullBitmap && d.nullBitmap.length ? d.nullBitmap : null;
+  let nullBitmap: Uint8Array | undefined;
+  let nullCount = 0;
+  if (bits) {
+    nullBitmap = new Uint8Array((n + 7) >> 3);
+    for (let i = 0; i < n; i++) {
+      const b = d.offset + rows[i];
+      if (bits[b >> 3] & (1 << (b & 7))) nullBitmap[i >> 3] |= 1 << (i & 7);
+      else nullCount++;
+    }
+  }
+  if (arrow.DataType.isUtf8(type)) {
+    const offs = d.valueOffsets as Int32Array;
+    const src = d.values as Uint8Array;
+    const offsets = new Int32Array(n + 1);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      total += offs[rows[i] + 1] - offs[rows[i]];
+      offsets[i + 1] = total;
+    }
+    const data = new Uint8Array(total);
+    for (let i = 0; i < n; i++) {
+      const a = offs[rows[i]], b = offs[rows[i] + 1];
+      let at = offsets[i];
+      for (let k = a; k < b; k++) data[at++] = src[k];
+    }
+    return arrow.makeVector(
+      arrow.makeData({ type: type as arrow.Utf8, length: n, nullCount, nullBitmap, valueOffsets: offsets, data }),
+    );
+  }
+  const values = d.values as unknown;
+  if (values instanceof BigInt64Array && (arrow.DataType.isInt(type) || arrow.DataType.isTimestamp(type))) {
+    const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+    const out = new Int32Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      out[2 * i] = words[2 * rows[i]];
+      out[2 * i + 1] = words[2 * rows[i] + 1];
+    }
+    const data = new BigInt64Array(out.buffer);
+    return arrow.makeVector(arrow.makeData({ type: type as arrow.Int64, length: n, nullCount, nullBitmap, data }));
+  }
+  return takeVector(v, rows);
+}
+
 /** What {@link buildOutput} needs besides the layout. */
 export interface OutputInputs {
   checked: CheckedBatch;
@@ -141,7 +194,7 @@ export function buildOutput(schema: arrow.Schema, layout: OutputLayout, o: Outpu
   const { checked, scores, rows } = o;
   const n = rows ? rows.length : checked.rows;
   const children = new Map<string, arrow.Vector>();
-  const take = (v: arrow.Vector) => (rows ? takeVector(v, rows) : v);
+  const take = (v: arrow.Vector) => (rows ? fastTake(v, rows) : v);
   for (const id of layout.ids) {
     const v = checked.vectors[id.name];
     children.set(id.name, v ? take(v) : nullVector(idType(id.kind), n));

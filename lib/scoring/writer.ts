@@ -56,22 +56,42 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /**
- * An Arrow table as Parquet bytes (snappy, row groups of up to 262,144 rows).
+ * An Arrow table as Parquet bytes (snappy, row groups of up to 262,144 rows); with `dictionary`, dictionary encoding
+ * only for those columns.
  *
  * @example
  * ```ts
  * const bytes = await encodeParquet(arrow.tableFromArrays({ a: Float64Array.of(1) }));
  * ```
  */
-export async function encodeParquet(table: arrow.Table): Promise<Uint8Array> {
+export function encodeParquet(table: arrow.Table, opts: { dictionary?: readonly string[] } = {}): Promise<Uint8Array> {
+  return encodeParquetIpc(arrow.tableToIPC(table, "stream"), opts);
+}
+
+/**
+ * Arrow IPC stream bytes as Parquet bytes (see {@link encodeParquet}).
+ *
+ * @example
+ * ```ts
+ * const bytes = await encodeParquetIpc(arrow.tableToIPC(table, "stream"), { dictionary: ["decision"] });
+ * ```
+ */
+export async function encodeParquetIpc(
+  ipc: Uint8Array,
+  opts: { dictionary?: readonly string[] } = {},
+): Promise<Uint8Array> {
   const pw = await parquetWasm();
-  const wasmTable = pw.Table.fromIPCStream(arrow.tableToIPC(table, "stream"));
-  const props = new pw.WriterPropertiesBuilder()
+  const wasmTable = pw.Table.fromIPCStream(ipc);
+  // dictionary pages only where they pay (low-cardinality text): on numbers they triple the encoding time
+  let builder = new pw.WriterPropertiesBuilder()
     .setCompression(pw.Compression.SNAPPY)
     .setMaxRowGroupSize(262_144)
-    .setCreatedBy("credit-scoring-toolkit batch scoring (parquet-wasm)")
-    .build();
-  return pw.writeParquet(wasmTable, props);
+    .setCreatedBy("credit-scoring-toolkit batch scoring (parquet-wasm)");
+  if (opts.dictionary) {
+    builder = builder.setDictionaryEnabled(false);
+    for (const c of opts.dictionary) builder = builder.setColumnDictionaryEnabled(c, true);
+  }
+  return pw.writeParquet(wasmTable, builder.build());
 }
 
 /**
@@ -100,6 +120,81 @@ export async function uploadBytes(uri: string, bytes: Uint8Array, opts: UploadOp
   }
 }
 
+/**
+ * Workers that encode and upload files (write_worker.ts): the main thread only gathers each file's rows and hands
+ * over their Arrow IPC bytes.
+ *
+ * @example
+ * ```ts
+ * const pool = WriterPool.start(2);
+ * const { bytes, sha256 } = await pool.write(arrow.tableToIPC(table, "stream"), "s3://bucket/x.parquet", {});
+ * pool.close();
+ * ```
+ */
+export class WriterPool {
+  readonly #workers: { worker: Worker; busy: number }[] = [];
+  readonly #pending = new Map<
+    number,
+    { resolve: (r: { bytes: number; sha256: string }) => void; reject: (e: Error) => void; entry: { busy: number } }
+  >();
+  #next = 0;
+
+  private constructor() {}
+
+  /** Starts `size` workers. */
+  static start(size: number): WriterPool {
+    const pool = new WriterPool();
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(new URL("./write_worker.ts", import.meta.url).href, { type: "module" });
+      const entry = { worker, busy: 0 };
+      worker.onmessage = (e: MessageEvent) => {
+        const m = e.data as { id: number; bytes?: number; sha256?: string; error?: string };
+        const p = pool.#pending.get(m.id);
+        if (!p) return;
+        pool.#pending.delete(m.id);
+        p.entry.busy--;
+        if (m.error !== undefined) p.reject(new Error(m.error));
+        else p.resolve({ bytes: m.bytes!, sha256: m.sha256! });
+      };
+      worker.onerror = (e) => {
+        e.preventDefault();
+        for (const [id, p] of pool.#pending) {
+          if (p.entry === entry) {
+            pool.#pending.delete(id);
+            p.reject(new Error(`A file-writing worker crashed: ${e.message}`));
+          }
+        }
+      };
+      pool.#workers.push(entry);
+    }
+    return pool;
+  }
+
+  /** Encodes IPC bytes as Parquet, uploads them to `uri`; resolves with the file's size and SHA-256. */
+  write(
+    ipc: Uint8Array,
+    uri: string,
+    opts: UploadOptions & { dictionary?: readonly string[] },
+  ): Promise<{ bytes: number; sha256: string }> {
+    const entry = this.#workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = this.#next++;
+    entry.busy++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, entry });
+      const upload = { io: opts.io, multipartBytes: opts.multipartBytes, partSize: opts.partSize };
+      const dictionary = opts.dictionary ? [...opts.dictionary] : undefined;
+      entry.worker.postMessage({ id, ipc, uri, dictionary, upload }, [ipc.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** Ends the workers (pending writes fail). */
+  close(): void {
+    for (const w of this.#workers) w.worker.terminate();
+    for (const p of this.#pending.values()) p.reject(new Error("The file-writing pool was closed"));
+    this.#pending.clear();
+  }
+}
+
 /** Options of {@link PartitionedWriter}. */
 export interface PartitionedWriterOptions extends UploadOptions {
   /** The output root (local folder or s3:// prefix). */
@@ -111,6 +206,10 @@ export interface PartitionedWriterOptions extends UploadOptions {
   bufferRows?: number;
   /** Uploads at once (default 4). */
   concurrency?: number;
+  /** Columns written with dictionary encoding (default: every column, parquet's default). */
+  dictionary?: readonly string[];
+  /** Workers that encode and upload (default: this thread). */
+  pool?: WriterPool;
   /** Called after each file is written. */
   onFile?: (file: WrittenFile) => void;
 }
@@ -155,45 +254,50 @@ export class PartitionedWriter {
     return this.#buffered;
   }
 
-  /** Adds scored rows with each row's day number; writes files when the buffer is full. */
+  /**
+   * Adds scored rows with each row's day number; writes files when the buffer is full. Rows already sorted by day
+   * are kept as zero-copy slices (the scoring job sorts them while building the batch); others are sorted here.
+   */
   async add(batch: arrow.RecordBatch, days: Int32Array): Promise<void> {
+    if (this.#failure) throw this.#failure;
     const n = batch.numRows;
     if (n === 0) return;
     if (days.length !== n) throw new Error(`Got ${days.length} day numbers for ${n} rows`);
-    // group rows by day: one permutation, then zero-copy slices per day
-    const counts = new Map<number, number>();
-    for (let i = 0; i < n; i++) counts.set(days[i], (counts.get(days[i]) ?? 0) + 1);
-    if (counts.size === 1) this.#push(days[0], batch);
-    else {
-      const keys = [...counts.keys()].sort((a, b) => a - b);
-      const start = new Map<number, number>();
-      let at = 0;
-      for (const k of keys) {
-        start.set(k, at);
-        at += counts.get(k)!;
-      }
-      const fill = new Map(start);
-      const order = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        const p = fill.get(days[i])!;
-        order[p] = i;
-        fill.set(days[i], p + 1);
-      }
-      const sorted = permute(batch, order);
-      for (const k of keys) this.#push(k, sorted.slice(start.get(k)!, start.get(k)! + counts.get(k)!));
+    let sorted = true;
+    for (let i = 1; i < n && sorted; i++) sorted = days[i - 1] <= days[i];
+    if (!sorted) {
+      const order = dayOrder(days);
+      batch = gatherBatch(new arrow.Table([batch]), batch.schema, order);
+      days = Int32Array.from(order, (i) => days[i]);
+    }
+    for (let start = 0; start < n;) {
+      let end = start + 1;
+      while (end < n && days[end] === days[start]) end++;
+      const part = start === 0 && end === n ? batch : batch.slice(start, end);
+      if (part !== batch) sliced.add(part);
+      const list = this.#parts.get(days[start]);
+      if (list) list.push(part);
+      else this.#parts.set(days[start], [part]);
+      start = end;
     }
     this.#buffered += n;
-    if (this.#buffered >= (this.#opts.bufferRows ?? 1_000_000)) await this.flush();
+    if (this.#buffered >= (this.#opts.bufferRows ?? 1_000_000)) {
+      // with a pool the files are written while the next rows arrive; one flush at a time bounds memory
+      if (this.#opts.pool) {
+        await this.#background;
+        if (this.#failure) throw this.#failure;
+        this.#background = this.flush().catch((err) => void (this.#failure ??= err));
+      } else await this.flush();
+    }
   }
 
-  #push(day: number, batch: arrow.RecordBatch): void {
-    const list = this.#parts.get(day);
-    if (list) list.push(batch);
-    else this.#parts.set(day, [batch]);
-  }
+  #background: Promise<void> = Promise.resolve();
+  #failure: unknown = null;
 
   /** Writes one file per buffered date. */
   async flush(): Promise<void> {
+    if (this.#buffered === 0) return;
+    const schema = this.#opts.schema;
     const parts = [...this.#parts.entries()].sort((a, b) => a[0] - b[0]);
     this.#parts.clear();
     this.#buffered = 0;
@@ -201,13 +305,20 @@ export class PartitionedWriter {
       const partition = dayText(day);
       const path = `${this.#opts.prefix}/date=${partition}/part-${String(this.#seq++).padStart(5, "0")}.parquet`;
       return async () => {
-        const table = new arrow.Table(this.#opts.schema, batches);
-        const bytes = await encodeParquet(table);
+        const table = new arrow.Table(schema, [concatBatches(schema, batches)]);
+        batches.length = 0;
         const uri = joinUri(this.#opts.root, path);
         this.#started.push(uri);
-        const sha256 = await sha256Hex(bytes);
-        await uploadBytes(uri, bytes, this.#opts);
-        const file = { path, partition, rows: table.numRows, bytes: bytes.byteLength, sha256 };
+        let written: { bytes: number; sha256: string };
+        if (this.#opts.pool) {
+          written = await this.#opts.pool.write(arrow.tableToIPC(table, "stream"), uri, this.#opts);
+        } else {
+          const bytes = await encodeParquet(table, { dictionary: this.#opts.dictionary });
+          const sha256 = await sha256Hex(bytes);
+          await uploadBytes(uri, bytes, this.#opts);
+          written = { bytes: bytes.byteLength, sha256 };
+        }
+        const file = { path, partition, rows: table.numRows, ...written };
         this.files.push(file);
         this.#opts.onFile?.(file);
         return file;
@@ -218,6 +329,8 @@ export class PartitionedWriter {
 
   /** Writes what is left and returns every file, in path order. */
   async finish(): Promise<WrittenFile[]> {
+    await this.#background;
+    if (this.#failure) throw this.#failure;
     await this.flush();
     return [...this.files].sort((a, b) => (a.path < b.path ? -1 : 1));
   }
@@ -225,19 +338,123 @@ export class PartitionedWriter {
   /** Removes every file this writer wrote (best effort; failed multipart uploads were aborted already). */
   async abort(): Promise<void> {
     this.#parts.clear();
+    await this.#background;
     await runLimited(this.#started.map((uri) => () => remove(uri, this.#opts.io).catch(() => {})), 8);
   }
 }
 
-function permute(batch: arrow.RecordBatch, order: Int32Array): arrow.RecordBatch {
-  const children = batch.schema.fields.map((f) => takeColumn(batch.getChild(f.name)!, order).data[0]);
+/**
+ * The row order that sorts rows by day, stable (a counting sort).
+ *
+ * @example
+ * ```ts
+ * dayOrder(Int32Array.of(5, 3, 5, 3)); // Int32Array [1, 3, 0, 2]
+ * ```
+ */
+export function dayOrder(days: Int32Array): Int32Array {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < days.length; i++) counts.set(days[i], (counts.get(days[i]) ?? 0) + 1);
+  const start = new Map<number, number>();
+  let at = 0;
+  for (const k of [...counts.keys()].sort((a, b) => a - b)) {
+    start.set(k, at);
+    at += counts.get(k)!;
+  }
+  const order = new Int32Array(days.length);
+  for (let i = 0; i < days.length; i++) {
+    const p = start.get(days[i])!;
+    order[p] = i;
+    start.set(days[i], p + 1);
+  }
+  return order;
+}
+
+function concatData(type: arrow.DataType, parts: arrow.Data[]): arrow.Data | null {
+  const length = parts.reduce((a, d) => a + d.length, 0);
+  let nullCount = 0;
+  for (const d of parts) nullCount += d.nullCount;
+  let nullBitmap: Uint8Array | undefined;
+  if (nullCount > 0) {
+    nullBitmap = new Uint8Array((length + 7) >> 3);
+    let row = 0;
+    for (const d of parts) {
+      const bits = d.nullCount > 0 ? d.nullBitmap : null;
+      for (let i = 0; i < d.length; i++, row++) {
+        const b = d.offset + i;
+        if (!bits || bits.length === 0 || (bits[b >> 3] & (1 << (b & 7)))) nullBitmap[row >> 3] |= 1 << (row & 7);
+      }
+    }
+  }
+  if (arrow.DataType.isUtf8(type)) {
+    let bytes = 0;
+    for (const d of parts) {
+      const o = d.valueOffsets as Int32Array;
+      bytes += o[d.length] - o[0];
+    }
+    const data = new Uint8Array(bytes);
+    const offsets = new Int32Array(length + 1);
+    let row = 0, at = 0;
+    for (const d of parts) {
+      const o = d.valueOffsets as Int32Array;
+      const base = o[0];
+      data.set((d.values as Uint8Array).subarray(base, o[d.length]), at);
+      for (let i = 1; i <= d.length; i++) offsets[row + i] = at + o[i] - base;
+      row += d.length;
+      at += o[d.length] - base;
+    }
+    return arrow.makeData({ type: type as arrow.Utf8, length, nullCount, nullBitmap, valueOffsets: offsets, data });
+  }
+  if (
+    (arrow.DataType.isInt(type) || arrow.DataType.isFloat(type) || arrow.DataType.isTimestamp(type) ||
+      arrow.DataType.isDate(type)) && parts.every((d) => ArrayBuffer.isView(d.values))
+  ) {
+    const first = parts[0].values as unknown as { constructor: new (n: number) => Float64Array };
+    const values = new first.constructor(0) as unknown as Float64Array;
+    const stride = parts[0].values.length / Math.max(1, parts[0].length) || 1;
+    const out = new (values.constructor as new (n: number) => Float64Array)(Math.round(length * stride));
+    let at = 0;
+    for (const d of parts) {
+      const v = d.values as unknown as Float64Array;
+      out.set(v.subarray(0, Math.round(d.length * stride)), at);
+      at += Math.round(d.length * stride);
+    }
+    return arrow.makeData({ type: type as arrow.Float64, length, nullCount, nullBitmap, data: out });
+  }
+  return null;
+}
+
+/** Batches made by slicing (they are always copied before encoding). */
+const sliced = new WeakSet<arrow.RecordBatch>();
+
+/** Record batches (slices included) as one contiguous batch: values copied once, offsets rebased. */
+export function concatBatches(schema: arrow.Schema, batches: readonly arrow.RecordBatch[]): arrow.RecordBatch {
+  // a single unsliced batch goes as it is; slices are copied (Arrow's IPC writer mishandles sliced Utf8 columns)
+  if (batches.length === 1 && !sliced.has(batches[0])) return new arrow.RecordBatch(schema, batches[0].data);
+  const length = batches.reduce((a, b) => a + b.numRows, 0);
+  const children = schema.fields.map((f, c) => {
+    const parts = batches.map((b) => b.data.children[c]);
+    return concatData(f.type, parts) ??
+      takeColumn(
+        new arrow.Table(schema, batches.map((b) => new arrow.RecordBatch(schema, b.data))).getChild(f.name)!,
+        Int32Array.from({ length }, (_, i) => i),
+      ).data[0];
+  });
+  return new arrow.RecordBatch(
+    schema,
+    arrow.makeData({ type: new arrow.Struct(schema.fields), length, nullCount: 0, children }),
+  );
+}
+
+/** Rows `indices` of a (chunked) table as one contiguous record batch. */
+function gatherBatch(table: arrow.Table, schema: arrow.Schema, indices: Int32Array): arrow.RecordBatch {
+  const children = schema.fields.map((f) => takeColumn(table.getChild(f.name)!, indices).data[0]);
   const data = arrow.makeData({
-    type: new arrow.Struct(batch.schema.fields),
-    length: batch.numRows,
+    type: new arrow.Struct(schema.fields),
+    length: indices.length,
     nullCount: 0,
     children,
   });
-  return new arrow.RecordBatch(batch.schema, data);
+  return new arrow.RecordBatch(schema, data);
 }
 
 /** One quarantined row. */

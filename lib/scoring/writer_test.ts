@@ -3,7 +3,7 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { closeS3Clients, list, readBytes, readTable } from "../io/mod.ts";
 import { startS3 } from "../testing/s3rver.ts";
 import { startFlakyProxy } from "../testing/flaky_proxy.ts";
-import { PartitionedWriter, QuarantineWriter, sha256Hex, uploadBytes } from "./writer.ts";
+import { concatBatches, encodeParquet, PartitionedWriter, QuarantineWriter, sha256Hex, uploadBytes } from "./writer.ts";
 import { dayNumbers } from "./output.ts";
 
 const DAY = 86_400_000_000;
@@ -100,5 +100,28 @@ Deno.test("uploads: big files go up in parts; a part that keeps failing aborts t
     closeS3Clients();
     await proxy.close();
     await s3.close();
+  }
+});
+
+Deno.test("concatBatches: slices with text and nulls become one batch that Parquet round-trips", async () => {
+  const t = new arrow.Table({
+    s: arrow.vectorFromArray(["aa", null, "ccc", "d", null, "ee"], new arrow.Utf8()),
+    x: arrow.vectorFromArray([1, null, 3, 4, 5, 6], new arrow.Float64()),
+    n: arrow.vectorFromArray([null, null, null, null, null, null], new arrow.Utf8()),
+    i: arrow.makeVector(BigInt64Array.of(1n, 2n, 3n, 4n, 5n, 6n)),
+  });
+  const b = t.batches[0];
+  const rows = (table: arrow.Table) =>
+    table.toArray().map((r) => JSON.stringify(r.toJSON(), (_, v) => typeof v === "bigint" ? Number(v) : v));
+  for (const [a, z] of [[0, 2], [1, 4], [3, 6], [2, 3]]) {
+    const c = concatBatches(t.schema, [b.slice(a, z), b.slice(z, 6)]);
+    assertEquals(rows(new arrow.Table([c])), rows(new arrow.Table([b.slice(a, 6)])), `slices ${a}-${z}`);
+    const dir = await Deno.makeTempDir();
+    try {
+      await uploadBytes(`${dir}/x.parquet`, await encodeParquet(new arrow.Table([c]), { dictionary: ["s"] }));
+      assertEquals(rows(await readTable(`${dir}/x.parquet`)), rows(new arrow.Table([b.slice(a, 6)])));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
   }
 });

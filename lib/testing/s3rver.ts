@@ -27,6 +27,8 @@ export interface StartS3Options {
   bucket?: string;
   /** Print s3rver's request log (default false). */
   verbose?: boolean;
+  /** Where the server keeps its objects (default a fresh temporary folder, removed on close). */
+  directory?: string;
 }
 
 /** A running test S3 server. */
@@ -41,7 +43,7 @@ export interface S3Server {
   options: S3Options;
   /** Multipart uploads started but neither completed nor aborted, read from the server's store. */
   pendingUploads(): Promise<{ key: string; uploadId: string }[]>;
-  /** Stops the server, closes cached S3 clients and removes the data directory. */
+  /** Stops the server, closes cached S3 clients and removes the data directory (when it made it). */
   close(): Promise<void>;
 }
 
@@ -93,7 +95,9 @@ async function readUploads(root: string, bucket: string): Promise<{ key: string;
  */
 export async function startS3(opts: StartS3Options = {}): Promise<S3Server> {
   const bucket = opts.bucket ?? "test-bucket";
-  const directory = await Deno.makeTempDir({ prefix: "s3rver-" });
+  const ownDirectory = opts.directory === undefined;
+  const directory = opts.directory ?? (await Deno.makeTempDir({ prefix: "s3rver-" }));
+  if (!ownDirectory) await Deno.mkdir(directory, { recursive: true });
   const Ctor = S3rver as unknown as new (o: Record<string, unknown>) => S3rverInstance;
   const server = new Ctor({
     address: "127.0.0.1",
@@ -142,7 +146,7 @@ export async function startS3(opts: StartS3Options = {}): Promise<S3Server> {
   try {
     ({ port } = await server.run());
   } catch (err) {
-    await Deno.remove(directory, { recursive: true }).catch(() => {});
+    if (ownDirectory) await Deno.remove(directory, { recursive: true }).catch(() => {});
     throw new Error(`Cannot start s3rver: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const endpoint = `http://127.0.0.1:${port}`;
@@ -165,7 +169,7 @@ export async function startS3(opts: StartS3Options = {}): Promise<S3Server> {
       closed = true;
       closeS3Clients();
       await server.close();
-      await Deno.remove(directory, { recursive: true }).catch(() => {});
+      if (ownDirectory) await Deno.remove(directory, { recursive: true }).catch(() => {});
     },
   };
 }
