@@ -120,6 +120,33 @@ export function clearOutputs(nb: Notebook): { notebook: Notebook; cleared: numbe
 }
 
 /**
+ * A copy of the notebook in which every cell's source ends with a newline; `changed` counts the cells that did not.
+ * Deno 2.9's `deno fmt --check` reports a cell without a final newline as unformatted, while `deno fmt` leaves it as
+ * it is (and only its incremental cache hides this where the file was formatted before, not in a fresh clone);
+ * Jupyter saves cells without one.
+ *
+ * @example
+ * ```ts
+ * endCellsWithNewline(nb).notebook.cells[0].source; // ["# Title\n"] for ["# Title"]
+ * ```
+ */
+export function endCellsWithNewline(nb: Notebook): { notebook: Notebook; changed: number } {
+  let changed = 0;
+  const cells = nb.cells.map((c) => {
+    const source = c.source;
+    if (Array.isArray(source)) {
+      if (source.length === 0 || source[source.length - 1].endsWith("\n")) return c;
+      changed++;
+      return { ...c, source: [...source.slice(0, -1), `${source[source.length - 1]}\n`] };
+    }
+    if (source === "" || source.endsWith("\n")) return c;
+    changed++;
+    return { ...c, source: `${source}\n` };
+  });
+  return { notebook: { ...nb, cells }, changed };
+}
+
+/**
  * The notebook as Jupyter writes it: JSON with a one-space indent and a trailing newline.
  *
  * @example
@@ -132,8 +159,9 @@ export function formatNotebook(nb: Notebook): string {
 }
 
 /**
- * Clears the outputs of a notebook file in place (temp file + rename); returns the cells cleared (0: unchanged,
- * file not rewritten).
+ * Clears the outputs of a notebook file in place (temp file + rename) and ends every cell with a newline
+ * ({@linkcode endCellsWithNewline}); returns the cells whose outputs were cleared. The file is rewritten only when
+ * something changed.
  *
  * @example
  * ```ts
@@ -141,8 +169,9 @@ export function formatNotebook(nb: Notebook): string {
  * ```
  */
 export async function clearNotebookFile(path: string): Promise<number> {
-  const { notebook, cleared } = clearOutputs(await readNotebook(path));
-  if (cleared === 0) return 0;
+  const { notebook: clean, cleared } = clearOutputs(await readNotebook(path));
+  const { notebook, changed } = endCellsWithNewline(clean);
+  if (cleared === 0 && changed === 0) return 0;
   const tmp = `${path}.tmp-${Deno.pid}`;
   await Deno.writeTextFile(tmp, formatNotebook(notebook));
   await Deno.rename(tmp, path);

@@ -4,6 +4,7 @@ import {
   cellsWithOutputs,
   clearNotebookFile,
   clearOutputs,
+  endCellsWithNewline,
   formatNotebook,
   type Notebook,
   parseNotebook,
@@ -67,12 +68,37 @@ Deno.test("clearNotebookFile rewrites a notebook with outputs (Jupyter's layout)
     await Deno.writeTextFile(path, JSON.stringify(executed()));
     assertEquals(await clearNotebookFile(path), 1);
     const text = await Deno.readTextFile(path);
-    assertEquals(text, formatNotebook(clearOutputs(executed()).notebook));
+    assertEquals(text, formatNotebook(endCellsWithNewline(clearOutputs(executed()).notebook).notebook));
     assertStringIncludes(text, '\n "cells": [\n');
     const mtime = (await Deno.stat(path)).mtime;
     assertEquals(await clearNotebookFile(path), 0);
     assertEquals((await Deno.stat(path)).mtime, mtime);
     assertEquals([...Deno.readDirSync(dir)].map((e) => e.name), ["n.ipynb"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("endCellsWithNewline adds the final newline where it is missing, to list and string sources alike", () => {
+  const { notebook, changed } = endCellsWithNewline(executed());
+  assertEquals(changed, 3);
+  assertEquals(notebook.cells.map((c) => c.source), [
+    ["# Title\n"],
+    ["const a = 1;\n", "await show(a);\n"],
+    "const b = 2;\n",
+  ]);
+  assertEquals(endCellsWithNewline(notebook).changed, 0);
+  const empty: Notebook = { ...executed(), cells: [{ cell_type: "code", source: [], metadata: {} }] };
+  assertEquals(endCellsWithNewline(empty).changed, 0);
+});
+
+Deno.test("clearNotebookFile ends cells with a newline even when there are no outputs to clear", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/n.ipynb`;
+    await Deno.writeTextFile(path, formatNotebook(clearOutputs(executed()).notebook));
+    assertEquals(await clearNotebookFile(path), 0);
+    assertEquals(endCellsWithNewline(await readNotebook(path)).changed, 0);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -88,6 +114,8 @@ Deno.test("the stored notebooks and fixtures hold no outputs (run deno task note
   for (const path of paths) {
     const nb = await readNotebook(path);
     assertEquals(cellsWithOutputs(nb), [], `${path} holds outputs`);
+    // deno fmt --check fails on a cell without a final newline in a fresh clone (see endCellsWithNewline)
+    assertEquals(endCellsWithNewline(nb).changed, 0, `${path} has cells without a final newline`);
     assertEquals((nb.metadata.kernelspec as { name?: string })?.name, "deno", `${path} kernel`);
   }
 });
