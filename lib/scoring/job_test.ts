@@ -276,7 +276,17 @@ Deno.test("score: shards split the input deterministically; together they score 
     const input = `${dir}/loans.parquet`;
     await writeTable(input, loans, { rowGroupRows: 400 });
     const output = `${dir}/out`;
-    const whole = await runScoringJob(job({ input: [input], output, job: "whole" }));
+    const whole = await runScoringJob(job({ input: [input], output, job: "whole", keepColumns: ["loan_status"] }));
+    // pass-through columns keep their values and type
+    const kept = (await readScoredRuns(output, { jobs: ["whole"], columns: ["loan_id", "loan_status"] })).table;
+    const status = new Map<number, unknown>();
+    for (let i = 0; i < loans.numRows; i++) {
+      status.set(Number(loans.getChild("loan_id")!.get(i)), loans.getChild("loan_status")!.get(i));
+    }
+    assertEquals(String(kept.getChild("loan_status")!.type), "Int64");
+    for (let i = 0; i < kept.numRows; i += 13) {
+      assertEquals(kept.getChild("loan_status")!.get(i), status.get(Number(kept.getChild("loan_id")!.get(i))));
+    }
     const parts = [];
     for (let i = 0; i < 3; i++) {
       parts.push(await runScoringJob(job({ input: [input], output, job: "sharded", shard: { index: i, count: 3 } })));

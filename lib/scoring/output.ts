@@ -24,6 +24,7 @@
  */
 import * as arrow from "apache-arrow";
 import { takeVector } from "../feature_store/offline/take.ts";
+import { columnTypeName } from "../io/mod.ts";
 import type { BatchScores, TextColumn } from "../model/batch_scorer.ts";
 import {
   type CheckedBatch,
@@ -247,7 +248,10 @@ export function buildOutput(schema: arrow.Schema, layout: OutputLayout, o: Outpu
   }
   layout.keep.forEach((field, i) => {
     const v = o.keep[i];
-    children.set(field.name, v && v.type.compareTo(field.type) ? take(v) : nullVector(field.type, n));
+    children.set(
+      field.name,
+      v && columnTypeName(v.type) === columnTypeName(field.type) ? take(v) : nullVector(field.type, n),
+    );
   });
   const data = schema.fields.map((f) => children.get(f.name)!.data[0]);
   const struct = arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children: data });

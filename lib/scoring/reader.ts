@@ -16,7 +16,7 @@
  * @module
  */
 import * as arrow from "apache-arrow";
-import { type IoOptions, joinUri, list, parquetWasm, readBytes, readParquetTable } from "../io/mod.ts";
+import { columnTypeName, type IoOptions, joinUri, list, parquetWasm, readBytes, readParquetTable } from "../io/mod.ts";
 import { readManifest, type ScoringManifest, shardKey } from "./manifest.ts";
 import { sha256Hex } from "./writer.ts";
 
@@ -187,17 +187,42 @@ export async function readScoredRuns(
 ): Promise<ScoredRuns & { table: arrow.Table }> {
   const found = await listScoredRuns(output, opts);
   const batches: arrow.RecordBatch[] = [];
-  let schema: arrow.Schema | null = null;
+  // runs of different models may have different input columns: the table has every column, null where absent
+  const fields = new Map<string, arrow.Field>();
   for (const f of found.files) {
     const table = await readFile(f, opts);
     if (table.numRows !== f.rows) {
       throw new Error(`File "${f.uri}" holds ${table.numRows} rows; its manifest (run "${f.run_id}") says ${f.rows}`);
     }
-    schema ??= table.schema;
+    for (const field of table.schema.fields) {
+      const known = fields.get(field.name);
+      if (!known) fields.set(field.name, new arrow.Field(field.name, field.type, true));
+      else if (columnTypeName(known.type) !== columnTypeName(field.type)) {
+        throw new Error(
+          `Column "${field.name}" is ${field.type} in "${f.uri}" but ${known.type} in earlier files; ` +
+            `read the jobs apart (option "jobs") or leave the column out (option "columns")`,
+        );
+      }
+    }
     for (const b of table.batches) if (b.numRows > 0) batches.push(b);
   }
+  const schema = new arrow.Schema([...fields.values()]);
   const table = batches.length
-    ? new arrow.Table(batches.map((b) => new arrow.RecordBatch(schema!, b.data)))
+    ? new arrow.Table(schema, batches.map((b) => conform(b, schema)))
     : new arrow.Table(new arrow.Schema((opts.columns ?? []).map((c) => new arrow.Field(c, new arrow.Null(), true))));
   return { ...found, table };
+}
+
+/** A batch with exactly `schema`'s columns, in its order (null columns where the batch has none). */
+function conform(batch: arrow.RecordBatch, schema: arrow.Schema): arrow.RecordBatch {
+  const n = batch.numRows;
+  const children = schema.fields.map((f) => {
+    const i = batch.schema.fields.findIndex((x) => x.name === f.name);
+    if (i >= 0) return batch.data.children[i];
+    return arrow.makeData({ type: f.type, length: n, nullCount: n, nullBitmap: new Uint8Array((n + 7) >> 3) });
+  });
+  return new arrow.RecordBatch(
+    schema,
+    arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children }),
+  );
 }

@@ -6,10 +6,17 @@ import { PartitionedWriter } from "./writer.ts";
 import { listScoredRuns, readScoredRuns, scoredBatches } from "./reader.ts";
 
 /** Writes and commits a run of `job` with one row per day in `days` (probability = day / 1e5). */
-async function run(out: string, job: string, runId: string, days: number[]): Promise<ScoringManifest> {
+async function run(
+  out: string,
+  job: string,
+  runId: string,
+  days: number[],
+  extra: Record<string, Float64Array | Int32Array> = {},
+): Promise<ScoringManifest> {
   const table = arrow.tableFromArrays({
     probability: Float64Array.from(days, (d) => d / 1e5),
     day: Int32Array.from(days),
+    ...extra,
   });
   const prefix = runPrefix(job, { index: 0, count: 1 }, runId);
   const writer = new PartitionedWriter({ root: out, prefix, schema: table.schema });
@@ -63,6 +70,22 @@ Deno.test("readScoredRuns: manifested rows only, by job, date range and columns;
     await assertRejects(() => readScoredRuns(out, { verify: true }), Error, "its manifest (run");
     await assertRejects(() => readScoredRuns(out, { from: "2021-1-1" }), Error, `Option "from" is "2021-1-1"`);
     assertEquals((await readScoredRuns(`${out}/nothing-here`)).table.numRows, 0);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("readScoredRuns: runs with different columns (other model inputs) come back as one table, nulls where absent", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    await run(out, "v1", "20210101T000000000Z-00000001", [18_628, 18_629], { income: Float64Array.of(1, 2) });
+    await run(out, "v2", "20210101T000000000Z-00000002", [18_630], { missed: Float64Array.of(3) });
+    const { table } = await readScoredRuns(out);
+    assertEquals(table.schema.fields.map((f) => f.name), ["probability", "day", "income", "missed"]);
+    assertEquals(table.toArray().map((r) => [r.income, r.missed]), [[1, null], [2, null], [null, 3]]);
+    await run(out, "v3", "20210101T000000000Z-00000003", [18_631], { income: Int32Array.of(5) });
+    await assertRejects(() => readScoredRuns(out), Error, `Column "income" is Int32`);
+    assertEquals((await readScoredRuns(out, { jobs: ["v3"] })).table.numRows, 1);
   } finally {
     await Deno.remove(out, { recursive: true });
   }
