@@ -1,14 +1,14 @@
 /**
  * `deno task bench score [--rows N] [--people N] [--repeats R] [--reasons all,rejected,none] [--workers N]
- *  [--local]`: batch scoring end to end, 1M applications by default: the generated loan table (Parquet) and the
+ *  [--local] [--results NAME]`: batch scoring end to end, 1M applications by default: the generated loan table (Parquet) and the
  * feature sources on S3 (s3rver on loopback) -> point-in-time features at each application's time -> the champion
  * (an MLP ensemble trained on a separate small generated set) with reason codes -> Parquet partitioned by date on S3
  * and the manifest. Every run is a fresh `deno` process (bench/score.ts --child), so its peak RSS (VmHWM) is its own;
  * runs of each reason mode are repeated and medians reported. `--local` keeps everything on local files instead.
  *
- * Writes bench/results/score.json: `rows`, `rows_per_s` (end to end, reasons for every row, median), `peak_rss_mb`
- * (median of the runs' peaks), the per-mode figures, the time spent loading and indexing the feature sources, and the
- * scoring rate once they are indexed.
+ * Writes bench/results/score.json (or `--results NAME`): `rows`, `rows_per_s` (end to end, reasons for every row,
+ * median), `peak_rss_mb` (median of the runs' peaks), the per-mode figures, the time spent loading and indexing the
+ * feature sources, and the scoring rate once they are indexed.
  *
  * Data and the model are cached under bench/.data/score/ (first run: ~40 s per million loans to generate).
  * @module
@@ -24,8 +24,8 @@ import { exists, list, readBytes, writeBytes } from "../lib/io/mod.ts";
 import { startS3 } from "../lib/testing/s3rver.ts";
 import { median, peakRssMb, round, writeResults } from "./harness.ts";
 
-const USAGE =
-  "deno task bench score [--rows N] [--people N] [--repeats R] [--reasons all,rejected,none] [--workers N] [--local]";
+const USAGE = "deno task bench score [--rows N] [--people N] [--repeats R] [--reasons all,rejected,none] " +
+  "[--workers N] [--local] [--results NAME]";
 
 const here = (path: string) => new URL(path, import.meta.url).pathname;
 
@@ -117,6 +117,7 @@ export async function main(args: string[]): Promise<void> {
       reasons: { type: "string" },
       workers: { type: "string" },
       local: { type: "boolean" },
+      results: { type: "string" },
       child: { type: "string" },
     },
   });
@@ -202,7 +203,8 @@ export async function main(args: string[]): Promise<void> {
     try {
       loadavg = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
     } catch { /* not Linux */ }
-    const path = await writeResults("score", {
+    const path = await writeResults(String(values.results ?? "score"), {
+      command: `deno task bench score ${args.join(" ")}`.trim(),
       rows: first.rows,
       rows_per_s: main.rows_per_s,
       peak_rss_mb: main.peak_rss_mb,
