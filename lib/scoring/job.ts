@@ -105,7 +105,10 @@ export interface ScoringJobOptions {
   bufferRows?: number;
   /** Uploads at once (default 4). */
   uploadConcurrency?: number;
-  /** Workers that encode and upload the Parquet files (default: cores, at most 2; 0 = this thread). */
+  /**
+   * Workers that encode and upload the Parquet files (default: cores, at most 2, for inputs of 200,000 rows or more,
+   * or 20 MiB or more when the row count is unknown; 0 = this thread).
+   */
   writeWorkers?: number;
   /** Multipart settings of the uploads. */
   upload?: Omit<UploadOptions, "io">;
@@ -286,7 +289,9 @@ export async function runScoringJob(opts: ScoringJobOptions): Promise<ScoringJob
   const outSchema = outputSchema(layout);
   // dictionary pages for low-cardinality text (decisions, reason codes, categories), not for ids or numbers
   const idText = new Set(layout.ids.filter((i) => i.kind === "text").map((i) => i.name));
-  const writeWorkers = opts.writeWorkers ?? Math.min(2, Math.max(1, navigator.hardwareConcurrency || 1));
+  // small jobs write on this thread: starting workers (each loads the Parquet encoder) would cost more than it saves
+  const small = plan.rows !== null ? plan.rows < 200_000 : plan.files.reduce((a, f) => a + f.size, 0) < 20 << 20;
+  const writeWorkers = opts.writeWorkers ?? (small ? 0 : Math.min(2, Math.max(1, navigator.hardwareConcurrency || 1)));
   const pool = writeWorkers > 0 ? WriterPool.start(writeWorkers) : undefined;
   const writer = new PartitionedWriter({
     pool,

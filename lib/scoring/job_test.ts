@@ -58,7 +58,10 @@ Deno.test("score: S3 in, S3 out, manifest last; a re-run replaces the output ato
   try {
     const apps = window(loans, "2021-03-01", "2021-06-01");
     await writeTable(input, apps, io);
-    const first = await runScoringJob(job({ input: [input], output, io, job: "loans", batchRows: 200 }));
+    // files encoded and uploaded by writer workers (small jobs write on the main thread by default)
+    const first = await runScoringJob(
+      job({ input: [input], output, io, job: "loans", batchRows: 200, writeWorkers: 2 }),
+    );
     const c = first.manifest.counts;
     assertEquals(c.input_rows, apps.numRows);
     assertEquals(c.scored + c.quarantined, c.input_rows);
