@@ -154,8 +154,9 @@ Deno.test("score: a server failing mid-run (503, 500, dropped and cut connection
       const a = cycle[k++ % cycle.length];
       return a === "truncate" && req.method !== "GET" ? "503" : a;
     });
+    // files written by writer workers, each with its own S3 client, through the same failures
     const flaky = await runScoringJob(
-      job({ input: [input], output, io, job: "flaky", batchRows: 50, bufferRows: 150 }),
+      job({ input: [input], output, io, job: "flaky", batchRows: 50, bufferRows: 150, writeWorkers: 2 }),
     );
     assertGreater(proxy.failures(), 12, "the proxy really failed requests");
     for (const a of cycle) assert(proxy.log.some((r) => r.action === a), `some request got "${a}"`);
@@ -169,7 +170,14 @@ Deno.test("score: a server failing mid-run (503, 500, dropped and cut connection
     await assertRejects(
       () =>
         runScoringJob(
-          job({ input: [input], output, io: { s3: { ...io.s3, maxAttempts: 2 } }, job: "flaky", batchRows: 50 }),
+          job({
+            input: [input],
+            output,
+            io: { s3: { ...io.s3, maxAttempts: 2 } },
+            job: "flaky",
+            batchRows: 50,
+            writeWorkers: 2,
+          }),
         ),
       Error,
       "503",
