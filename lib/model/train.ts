@@ -101,6 +101,12 @@ export interface TrainOptions extends Partial<Hyperparameters> {
   trainingTable?: arrow.Table;
   /** Otherwise: where to build it from (the point-in-time join runs through `store` or the local engine). */
   source?: TrainingSource;
+  /**
+   * Label of the data the model was trained on ("real", "generated", ...), recorded as the run's and version's `data`
+   * tag, which tells batch scoring and serving which feature sources the model reads (default `source.kind`, else
+   * "table"). Give it with a `trainingTable` built from known sources, as retraining does.
+   */
+  dataKind?: string;
   /** Feature store used to build the table (default: a file store with embedded defaults). */
   store?: FeatureStore;
   /** The model's features (default `source.spec`). */
@@ -583,6 +589,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const modelType = opts.modelType ?? "mlp";
   const seed = opts.seed ?? 42;
   const spec = opts.featureSpec ?? opts.source?.spec;
+  const dataKind = opts.dataKind ?? opts.source?.kind ?? "table";
   if (!spec) throw new Error("Give a featureSpec (or a source with a spec)");
   const hp: Hyperparameters = { ...defaultHyperparameters(modelType) };
   for (const key of Object.keys(hp) as (keyof Hyperparameters)[]) {
@@ -740,7 +747,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     root,
     experiment: name,
     io: opts.io,
-    tags: { model_type: modelType, data: opts.source?.kind ?? "table", backend, ...(opts.tags ?? {}) },
+    tags: { model_type: modelType, data: dataKind, backend, ...(opts.tags ?? {}) },
   });
   const modelPrefix = "model";
   const modelUri = joinUri(run.artifactUri, modelPrefix);
@@ -837,10 +844,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         runId: run.runId,
         artifactPrefix: modelPrefix,
         metrics,
-        description: `${modelType} on ${opts.source?.kind ?? "a given table"}; test ROC AUC ${
+        description: `${modelType} on ${opts.dataKind ?? opts.source?.kind ?? "a given table"}; test ROC AUC ${
           testEval.rocAuc.toFixed(4)
         }`,
-        tags: { model_type: modelType, data: opts.source?.kind ?? "table" },
+        tags: { model_type: modelType, data: dataKind },
         io: opts.io,
       });
       version = v.version;

@@ -8,7 +8,7 @@ import { resolveConfig } from "../feature_store/config.ts";
 import { takeVector } from "../feature_store/offline/take.ts";
 import { readTable, timestampMicros } from "../io/mod.ts";
 import { loadModel, tableToRows, trainModel } from "../model/train.ts";
-import { getAliases, listVersions } from "../model/registry.ts";
+import { getAliases, getVersion, listVersions } from "../model/registry.ts";
 import { getRun, listArtifacts, listRuns } from "../model/tracking.ts";
 import { decideRetraining, MONITOR_EXIT_CODES, REFERENCE_PROFILE, runMonitor } from "./monitor.ts";
 
@@ -150,6 +150,10 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
       assertStringIncludes(r.explanation, "Promoted version 4 to champion (was version 1).");
       assertStringIncludes(r.explanation, `ROC AUC ${c.challenger.value.toFixed(4)} for the challenger (version 4)`);
       assertEquals(await getAliases({ root, name: "credit_default" }), { champion: 4, challenger: 4 });
+      // the challenger reads the champion's feature sources: batch scoring and serving pick them by the data tag
+      const promoted = await getVersion({ root, name: "credit_default", alias: "champion" });
+      assertEquals([promoted.version, promoted.tags.data], [4, "generated"]);
+      assertEquals((await getRun(root, r.retrain!.challenger.run_id)).tags.data, "generated");
       // the parent run and the challenger's own run point at each other
       const parent = await getRun(root, r.runId);
       assertEquals([parent.status, parent.tags.decision, parent.metrics.promoted], ["FINISHED", "promoted", 1]);

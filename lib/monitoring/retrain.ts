@@ -169,6 +169,8 @@ export async function retrainChallenger(opts: RetrainOptions): Promise<RetrainOu
     io,
     register: true,
     autoChampion: false,
+    // the challenger reads the same feature sources as the champion (batch scoring and serving pick them by this tag)
+    dataKind: opts.train?.dataKind ?? champion.tags.data ?? "table",
     log: opts.train?.log ?? ((line) => log(`  ${line}`)),
     tags: {
       role: "challenger",
