@@ -13,6 +13,7 @@ import { SqliteOnlineStore } from "./online/sqlite.ts";
 import { RedisOnlineStore } from "./online/redis.ts";
 import { formatIsoMicros, parseIsoMicros } from "./online/time.ts";
 import { canConnect, requireService } from "../testing/services.ts";
+import { rng } from "../testing/rng.ts";
 
 const redis = await requireService("redis");
 const DAY = 86_400_000_000;
@@ -48,18 +49,8 @@ const zip = featureView({
 });
 const repo: FeatureRepo = featureRepo({ entities: [person, zipcode], views: [credit, zip], services: [] });
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function sources(): Record<string, arrow.Table> {
-  const rand = prng(7);
+  const rand = rng(7);
   const n = 3000;
   const ssn: string[] = [], due: (bigint | null)[] = [], missed: bigint[] = [], ratio: (number | null)[] = [];
   const ts = new BigInt64Array(n), created = new BigInt64Array(n);

@@ -17,6 +17,7 @@
  * @module
  */
 import { brierScore, gini, ksStatistic, logLoss, type NumericArray, prAuc, rocAuc } from "./metrics.ts";
+import { seededRandom } from "./seeded_random.ts";
 
 /** Metrics a promotion can be decided on. */
 export type ComparisonMetric = "roc_auc" | "pr_auc" | "ks" | "gini" | "brier" | "log_loss";
@@ -213,17 +214,6 @@ function allMetrics(scores: NumericArray, labels: NumericArray): Record<Comparis
   return out;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function quantile(sorted: number[], q: number): number {
   const pos = q * (sorted.length - 1);
   const lo = Math.floor(pos);
@@ -278,7 +268,7 @@ export function compareOnHoldout(opts: CompareOptions): Comparison {
   let interval: Comparison["interval"] = null;
   const resamples = opts.bootstrap ?? 200;
   if (resamples > 0) {
-    const rand = mulberry32(opts.seed ?? 1);
+    const rand = seededRandom(opts.seed ?? 1);
     const y = new Float64Array(n), a = new Float64Array(n), b = new Float64Array(n);
     const diffs: number[] = [];
     for (let r = 0; r < resamples; r++) {

@@ -8,6 +8,7 @@ import {
   trainingCurveChart,
 } from "./charts.ts";
 import { calibrationTable, confusionAt, prAuc, prCurve, rocAuc, rocCurve } from "./metrics.ts";
+import { rng } from "../testing/rng.ts";
 
 /** Checks that an SVG string is one well-formed XML element tree rooted at <svg>; returns its text nodes. */
 function checkSvg(svg: string): string[] {
@@ -39,19 +40,8 @@ function checkSvg(svg: string): string[] {
   return texts;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function sample(n: number) {
-  const rnd = mulberry32(3);
+  const rnd = rng(3);
   const scores = new Float64Array(n);
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {

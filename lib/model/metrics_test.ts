@@ -15,26 +15,16 @@ import {
   rocAuc,
   rocCurve,
 } from "./metrics.ts";
+import { rng } from "../testing/rng.ts";
 
 // The example of scikit-learn's documentation (roc_auc_score, average_precision_score, roc_curve,
 // precision_recall_curve all use it).
 const S = [0.1, 0.4, 0.35, 0.8];
 const Y = [0, 0, 1, 1];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Scores rounded to 2 decimals (many ties) with labels correlated to them. */
 function sample(n: number, seed: number): { scores: number[]; labels: number[] } {
-  const rnd = mulberry32(seed);
+  const rnd = rng(seed);
   const scores: number[] = [];
   const labels: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -242,7 +232,7 @@ Deno.test("downsampleCurve keeps the ends, respects the cap and stays ordered", 
 
 Deno.test("1M rows: rocAuc equals the rank-sum formula", () => {
   const n = 1_000_000;
-  const rnd = mulberry32(99);
+  const rnd = rng(99);
   const scores = new Float64Array(n);
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {

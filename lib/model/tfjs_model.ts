@@ -17,6 +17,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type IoOptions, joinUri, readBytes, writeBytes } from "../io/mod.ts";
+import { seededRandom } from "./seeded_random.ts";
+
+export { seededRandom };
 
 /** The architecture of a network. */
 export interface NetworkConfig {
@@ -81,26 +84,6 @@ export interface FitResult {
   /** Epoch (1-based) whose weights were kept. */
   bestEpoch: number;
   bestMetric: number;
-}
-
-/**
- * A seeded pseudo-random generator (mulberry32) returning floats in [0, 1).
- *
- * @example
- * ```ts
- * const r = seededRandom(7);
- * r() === seededRandom(7)(); // true
- * ```
- */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * A tiny seeded PRNG (mulberry32) for tests and benchmarks: the same seed gives the same numbers everywhere.
+ * A tiny seeded PRNG (mulberry32) for tests and benchmarks: the same seed gives the same numbers everywhere. It is
+ * the model code's {@link seededRandom}, under a short name.
  *
  * @example
  * ```ts
@@ -9,15 +10,15 @@
  * ```
  * @module
  */
+import { seededRandom } from "../model/seeded_random.ts";
 
-/** A seeded generator of numbers in [0, 1). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/**
+ * A seeded generator of numbers in [0, 1).
+ *
+ * @example
+ * ```ts
+ * const r = rng(42);
+ * r() === rng(42)(); // true
+ * ```
+ */
+export const rng: (seed: number) => () => number = seededRandom;
