@@ -16,6 +16,7 @@ import { buildTrainingSet } from "./training_set.ts";
 import { main as trainMain } from "./train.ts";
 import { main as predictMain } from "./predict.ts";
 import { readTable } from "../lib/io/mod.ts";
+import { applicationFromRow } from "../lib/credit/application.ts";
 import { startDecisionServer } from "../lib/credit/decision_server.ts";
 import { computeDrift, splitByTime, writeDriftReport } from "../lib/monitoring/mod.ts";
 import { main as scoreMain } from "./score.ts";
@@ -91,17 +92,7 @@ if (import.meta.main) {
       log: (line) => console.log(`  ${line}`),
     });
     try {
-      const application = {
-        zipcode: Number(loan.zipcode),
-        dob_ssn: String(loan.dob_ssn),
-        person_age: Number(loan.person_age),
-        person_income: Number(loan.person_income),
-        person_home_ownership: String(loan.person_home_ownership),
-        person_emp_length: Number(loan.person_emp_length),
-        loan_intent: String(loan.loan_intent),
-        loan_amnt: Number(loan.loan_amnt),
-        loan_int_rate: Number(loan.loan_int_rate),
-      };
+      const application = applicationFromRow(loan);
       const url = `http://127.0.0.1:${server.addr.port}/score`;
       const response = await fetch(url, {
         method: "POST",

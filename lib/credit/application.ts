@@ -115,3 +115,25 @@ export function parseApplication(
   }
   return problems.length ? { problems } : { application: out as unknown as LoanApplication, problems };
 }
+
+/** An application's fields as sent to `/score`, before checking: numbers and strings. */
+export type ApplicationBody = { [K in keyof LoanApplication]: LoanApplication[K] extends number ? number : string };
+
+/**
+ * The application fields of a loan row (e.g. a row of the loan table, with `toJSON()`), converted the way `/score`
+ * takes them: numeric fields with `Number`, the others with `String`. Other columns of the row are left out.
+ *
+ * @example
+ * ```ts
+ * import { applicationFromRow } from "./application.ts";
+ * const body = applicationFromRow(loans.get(0)!.toJSON());
+ * await fetch("http://127.0.0.1:6566/score", { method: "POST", body: JSON.stringify(body) });
+ * ```
+ */
+export function applicationFromRow(row: Record<string, unknown>): ApplicationBody {
+  const out: Record<string, number | string> = {};
+  for (const [field, rule] of Object.entries(APPLICATION_FIELDS)) {
+    out[field] = rule.kind === "integer" || rule.kind === "number" ? Number(row[field]) : String(row[field]);
+  }
+  return out as ApplicationBody;
+}

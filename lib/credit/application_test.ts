@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import { isDobSsn, parseApplication } from "./application.ts";
+import { applicationFromRow, isDobSsn, parseApplication } from "./application.ts";
 
 const good = {
   zipcode: 76104,
@@ -45,4 +45,12 @@ Deno.test("isDobSsn checks the calendar date", () => {
   assertEquals(isDobSsn("20000229_0001"), true);
   assertEquals(isDobSsn("19000229_0001"), false);
   assertEquals(isDobSsn("1953021_5179"), false);
+});
+
+Deno.test("applicationFromRow keeps the application fields of a row, numbers as numbers", () => {
+  const row = { ...good, zipcode: 76104n, person_age: "22", event_timestamp: 1, loan_status: 0 };
+  const body = applicationFromRow(row);
+  assertEquals(body, { ...good, zipcode: 76104, person_age: 22 });
+  assertEquals(Object.keys(body), Object.keys(good));
+  assertEquals(parseApplication(body).problems, []);
 });

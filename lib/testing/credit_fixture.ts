@@ -1,7 +1,8 @@
 /**
  * A small, real credit setup for tests of the decision server and its pages: generated data, the definitions
  * applied, features materialized to a SQLite online store, and a quickly trained logistic model registered as
- * champion. Everything lives under one temporary folder.
+ * champion. Everything lives under one temporary folder; the world is built by `buildCreditModel` of
+ * ./credit_model_fixture.ts, which the shared, cached fixtures of other tests use too.
  *
  * @example
  * ```ts
@@ -12,12 +13,10 @@
  * ```
  * @module
  */
-import { type FeatureStoreConfig, resolveConfig } from "../feature_store/config.ts";
-import { FeatureStore } from "../feature_store/feature_store.ts";
+import type { FeatureStoreConfig } from "../feature_store/config.ts";
 import { readTable } from "../io/mod.ts";
-import { creditTrainingSource } from "../credit/model_spec.ts";
-import { generateData } from "../credit/write_data.ts";
-import { trainModel } from "../model/train.ts";
+import { type ApplicationBody, applicationFromRow } from "../credit/application.ts";
+import { buildCreditModel } from "./credit_model_fixture.ts";
 
 /**
  * Generates 3,000 loans (seed 11) under `dir`, applies and materializes the credit repo into `dir/online.db` and
@@ -30,34 +29,8 @@ import { trainModel } from "../model/train.ts";
  * const config = await trainedCreditFixture(await Deno.makeTempDir(), { charts: true });
  * ```
  */
-export async function trainedCreditFixture(dir: string, opts: { charts?: boolean } = {}): Promise<FeatureStoreConfig> {
-  await generateData({ rows: 3000, seed: 11, out: `${dir}/data`, zipcodes: 500 });
-  const config = resolveConfig({
-    fromFile: {
-      data_dir: `${dir}/data`,
-      registry: `${dir}/registry.json`,
-      model_store: `${dir}/models`,
-      online_store: { type: "sqlite", path: `${dir}/online.db` },
-    },
-  });
-  const source = creditTrainingSource("generated", { dataDir: config.data_dir });
-  const store = await FeatureStore.open({ config, repo: source.repo });
-  try {
-    await store.apply({ log: () => {} });
-    await store.materialize({ start: new Date("2019-01-01T00:00:00Z"), end: new Date("2022-01-01T00:00:00Z") });
-    await trainModel({
-      source,
-      store,
-      modelType: "logistic",
-      epochs: 5,
-      root: config.model_store,
-      charts: opts.charts ?? false,
-      log: () => {},
-    });
-  } finally {
-    await store.close();
-  }
-  return config;
+export function trainedCreditFixture(dir: string, opts: { charts?: boolean } = {}): Promise<FeatureStoreConfig> {
+  return buildCreditModel(dir, { modelType: "logistic", epochs: 5, materialize: true, charts: opts.charts });
 }
 
 /**
@@ -71,29 +44,8 @@ export async function trainedCreditFixture(dir: string, opts: { charts?: boolean
  * await fetch("http://127.0.0.1:6566/score", { method: "POST", body: JSON.stringify(application) });
  * ```
  */
-export async function fixtureApplication(dataDir: string): Promise<{
-  zipcode: number;
-  dob_ssn: string;
-  person_age: number;
-  person_income: number;
-  person_home_ownership: string;
-  person_emp_length: number;
-  loan_intent: string;
-  loan_amnt: number;
-  loan_int_rate: number;
-}> {
+export async function fixtureApplication(dataDir: string): Promise<ApplicationBody> {
   const loans = await readTable(`${dataDir}/loan_table.parquet`);
   const credit = await readTable(`${dataDir}/credit_history.parquet`, { columns: ["dob_ssn"] });
-  const loan = loans.get(0)!.toJSON();
-  return {
-    zipcode: Number(loan.zipcode),
-    dob_ssn: String(credit.getChild("dob_ssn")!.get(0)),
-    person_age: Number(loan.person_age),
-    person_income: Number(loan.person_income),
-    person_home_ownership: String(loan.person_home_ownership),
-    person_emp_length: Number(loan.person_emp_length),
-    loan_intent: String(loan.loan_intent),
-    loan_amnt: Number(loan.loan_amnt),
-    loan_int_rate: Number(loan.loan_int_rate),
-  };
+  return { ...applicationFromRow(loans.get(0)!.toJSON()), dob_ssn: String(credit.getChild("dob_ssn")!.get(0)) };
 }

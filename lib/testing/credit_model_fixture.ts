@@ -21,6 +21,7 @@ import { trainModel } from "../model/train.ts";
 export interface CreditModelFixtureOptions {
   /** Loans generated (default 3000). */
   rows?: number;
+  /** Seed of the data and the training (default 11). */
   seed?: number;
   /** Model type (default "mlp", 3 members). */
   modelType?: "mlp" | "logistic";
@@ -48,10 +49,34 @@ globalThis.addEventListener("unload", () => {
   }
 });
 
-async function build(opts: CreditModelFixtureOptions): Promise<CreditModelFixture> {
-  const dir = await Deno.makeTempDir({ prefix: "credit-fixture-" });
-  dirs.push(dir);
-  await generateData({ rows: opts.rows ?? 3000, seed: opts.seed ?? 11, out: `${dir}/data`, zipcodes: 500 });
+/** Options of {@link buildCreditModel}. */
+export interface BuildCreditModelOptions {
+  /** Loans generated (default 3000). */
+  rows?: number;
+  /** Seed of the generated data (default 11). */
+  dataSeed?: number;
+  modelType: "mlp" | "logistic";
+  epochs: number;
+  /** Seed of the training (trainModel's default when absent). */
+  trainSeed?: number;
+  /** Apply the definitions and materialize the features into the SQLite online store (default false). */
+  materialize?: boolean;
+  /** Save the run's SVG charts (slower; default false). */
+  charts?: boolean;
+}
+
+/**
+ * Builds a credit world under `dir`: data generated into `dir/data` (500 zipcodes), registry `dir/registry.json`,
+ * online store `dir/online.db` (materialized 2019-2022 when asked), and a model trained on the generated source and
+ * registered as champion in `dir/models`. Returns the configuration.
+ *
+ * @example
+ * ```ts
+ * const config = await buildCreditModel(await Deno.makeTempDir(), { modelType: "logistic", epochs: 5 });
+ * ```
+ */
+export async function buildCreditModel(dir: string, opts: BuildCreditModelOptions): Promise<FeatureStoreConfig> {
+  await generateData({ rows: opts.rows ?? 3000, seed: opts.dataSeed ?? 11, out: `${dir}/data`, zipcodes: 500 });
   const config = resolveConfig({
     fromFile: {
       data_dir: `${dir}/data`,
@@ -70,15 +95,30 @@ async function build(opts: CreditModelFixtureOptions): Promise<CreditModelFixtur
     await trainModel({
       source,
       store,
-      modelType: opts.modelType ?? "mlp",
-      epochs: opts.epochs ?? 4,
-      seed: opts.seed ?? 11,
+      modelType: opts.modelType,
+      epochs: opts.epochs,
+      seed: opts.trainSeed,
       root: config.model_store,
-      charts: false,
+      charts: opts.charts ?? false,
+      log: () => {},
     });
   } finally {
     await store.close();
   }
+  return config;
+}
+
+async function build(opts: CreditModelFixtureOptions): Promise<CreditModelFixture> {
+  const dir = await Deno.makeTempDir({ prefix: "credit-fixture-" });
+  dirs.push(dir);
+  const config = await buildCreditModel(dir, {
+    rows: opts.rows,
+    dataSeed: opts.seed,
+    modelType: opts.modelType ?? "mlp",
+    epochs: opts.epochs ?? 4,
+    trainSeed: opts.seed ?? 11,
+    materialize: opts.materialize,
+  });
   return { dir, config, loans: `${dir}/data/loan_table.parquet` };
 }
 
