@@ -279,9 +279,32 @@ Deno.test({
         // a category that is markup shows as text, never as an element
         assertStringIncludes((await page.locator("#drift-columns").textContent())!, "<script>alert(1)</script>");
         assertEquals(await page.locator("#drift-columns script").count(), 0);
+        // written by deno task drift: no retraining decision, and the page says where one comes from
+        assertStringIncludes((await page.locator("#retraining-none").textContent())!, "deno task monitor");
         await page.locator("#drift-link").click();
         await page.waitForURL("**/monitoring/drift_report.html");
         assertStringIncludes((await page.locator("h1").textContent())!, "Full drift report");
+        assertEquals(problems, []);
+      });
+
+      await browserStep("monitoring after deno task monitor: the retraining decision and its comparison", async () => {
+        await writeDriftReportFixture(driftDir, { html: true, retraining: true });
+        const { page, problems } = await newPage();
+        await page.goto(`${base}/monitoring`);
+        const decision = page.locator("#retraining-decision");
+        await decision.waitFor();
+        assertStringIncludes((await decision.textContent())!, "Challenger promoted · champion now version 2");
+        assertStringIncludes((await page.locator("#retraining-explanation").textContent())!, "Promoted version 2");
+        const rows = await page.locator("#retraining-comparison tbody tr").allTextContents();
+        assertEquals(rows, [
+          "Champion (version 1)0.8392",
+          "Challenger (version 2)0.8812",
+          "Improvement (margin 0.005)0.042",
+        ]);
+        assertStringIncludes(
+          (await page.locator("#retraining-comparison caption").textContent())!,
+          "ROC AUC on the 1,224",
+        );
         assertEquals(problems, []);
       });
     } finally {

@@ -72,6 +72,30 @@ export interface DriftSummary {
   columns: DriftColumnSummary[];
   prediction_drift: Record<string, unknown> | null;
   target_drift: Record<string, unknown> | null;
+  /** What `deno task monitor` decided with this report (null: the report was written by `deno task drift`). */
+  retraining: RetrainingSummary | null;
+}
+
+/** The monitor's retraining decision recorded in a drift report (its `retraining` section). */
+export interface RetrainingSummary {
+  /** "promoted", "kept_champion", "dry_run_would_promote", "dry_run_would_keep", or "no_drift". */
+  decision: string;
+  /** The decision in sentences, with the numbers. */
+  explanation: string;
+  dry_run: boolean;
+  monitor_run_id: string | null;
+  champion_before: number | null;
+  champion_after: number | null;
+  challenger: number | null;
+  /** Holdout comparison (null when no challenger was trained). */
+  comparison: {
+    metric: string;
+    champion: number | null;
+    challenger: number | null;
+    improvement: number | null;
+    margin: number | null;
+    holdout_rows: number | null;
+  } | null;
 }
 
 /** The JSON of `GET /api/monitoring`. */
@@ -266,6 +290,35 @@ export function parseDriftReport(doc: unknown): DriftSummary {
     columns,
     prediction_drift: obj(d.prediction_drift),
     target_drift: obj(d.target_drift),
+    retraining: parseRetraining(d.retraining),
+  };
+}
+
+/** Keeps what the page shows of a report's `retraining` section; null when there is none. */
+function parseRetraining(v: unknown): RetrainingSummary | null {
+  const r = obj(v);
+  if (!r) return null;
+  const decision = str(r.decision);
+  if (!decision) throw new Error(`field "retraining.decision" is ${JSON.stringify(r.decision)}; expected a text`);
+  const c = obj(r.comparison);
+  return {
+    decision,
+    explanation: str(r.explanation) ?? "",
+    dry_run: r.dry_run === true,
+    monitor_run_id: str(r.monitor_run_id),
+    champion_before: num(obj(r.champion)?.version),
+    champion_after: num(r.champion_after),
+    challenger: num(obj(r.challenger)?.version),
+    comparison: c
+      ? {
+        metric: str(c.metric_label) ?? str(c.metric) ?? "",
+        champion: num(obj(c.champion)?.value),
+        challenger: num(obj(c.challenger)?.value),
+        improvement: num(c.improvement),
+        margin: num(c.margin),
+        holdout_rows: num(obj(c.holdout)?.rows),
+      }
+      : null,
   };
 }
 

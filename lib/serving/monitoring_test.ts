@@ -4,7 +4,7 @@ import { startRun } from "../model/tracking.ts";
 import { describePolicy, monitoringData, monitoringRoutes, parseDriftReport } from "./monitoring.ts";
 import { REPORT_CSP } from "./pages.ts";
 import { matchRoute } from "./server.ts";
-import { FIXTURE_DRIFT_REPORT } from "../testing/drift_report_fixture.ts";
+import { FIXTURE_DRIFT_REPORT, FIXTURE_RETRAINING, writeDriftReportFixture } from "../testing/drift_report_fixture.ts";
 
 const POLICY = {
   threshold: 0.25,
@@ -53,6 +53,26 @@ Deno.test("monitoring data: champion metrics, charts and policy from the registr
     assertEquals(r.columns.map((x) => x.column), ["person_income", "loan_intent", "city"]);
     assertEquals([r.n_columns, r.n_drifted, r.dataset_drift], [3, 1, false]);
     assertEquals(withReport.drift.html_url, null); // no HTML written yet
+    assertEquals(r.retraining, null); // written by deno task drift
+    await writeDriftReportFixture(drift, { retraining: true });
+    const monitored = (await monitoringData({ root, name: "credit_default", driftReportDir: drift })).drift.report!;
+    assertEquals(monitored.retraining, {
+      decision: "promoted",
+      explanation: FIXTURE_RETRAINING.explanation,
+      dry_run: false,
+      monitor_run_id: "20210901T060000000Z-0000abcd",
+      champion_before: 1,
+      champion_after: 2,
+      challenger: 2,
+      comparison: {
+        metric: "ROC AUC",
+        champion: 0.8392,
+        challenger: 0.8812,
+        improvement: 0.042,
+        margin: 0.005,
+        holdout_rows: 1224,
+      },
+    });
     await Deno.writeTextFile(`${drift}/drift_report.html`, "<h1>report</h1>");
     const linked = await monitoringData({ root, name: "credit_default", driftReportDir: drift });
     assertEquals(linked.drift.html_url, "/monitoring/drift_report.html");
@@ -109,6 +129,11 @@ Deno.test("parseDriftReport names what does not fit the contract; describePolicy
   assertThrows(() => parseDriftReport({ format: "drift-report/1", columns: [{}] }), Error, `columns[0]`);
   const minimal = parseDriftReport({ format: "drift-report/1", columns: [{ column: "a", drifted: true, score: 1 }] });
   assertEquals([minimal.n_columns, minimal.n_drifted, minimal.drift_share], [1, 1, null]);
+  assertThrows(
+    () => parseDriftReport({ format: "drift-report/1", columns: [], retraining: { decision: 3 } }),
+    Error,
+    `field "retraining.decision" is 3`,
+  );
   assertEquals(
     describePolicy({ policy: { kind: "min_cost", costMissedDefault: 5, costRejectedGood: 1 } }),
     "lowest expected cost (missed default 5, rejected good 1)",

@@ -65,8 +65,30 @@ export const FIXTURE_DRIFT_REPORT = {
   psi: null,
 };
 
+/** The `retraining` section `deno task monitor` adds (a promotion of version 2 over version 1). */
+export const FIXTURE_RETRAINING = {
+  decision: "promoted",
+  explanation: "Retraining: the score's PSI is 0.167 (at least 0.1: the scores shifted). Promoted version 2 to " +
+    "champion (was version 1).",
+  dry_run: false,
+  monitor_run_id: "20210901T060000000Z-0000abcd",
+  champion: { version: 1, run_id: "run-1" },
+  champion_after: 2,
+  challenger: { version: 2, run_id: "run-2", test_auc: 0.92, train_seconds: 10 },
+  comparison: {
+    metric: "roc_auc",
+    metric_label: "ROC AUC",
+    margin: 0.005,
+    holdout: { rows: 1224, defaults: 453 },
+    champion: { version: 1, value: 0.8392 },
+    challenger: { version: 2, value: 0.8812 },
+    improvement: 0.042,
+  },
+};
+
 /**
- * Writes `drift_report.json` (and with `html: true` a small `drift_report.html`) into `dir`.
+ * Writes `drift_report.json` (and with `html: true` a small `drift_report.html`) into `dir`; with `retraining: true`
+ * the report carries {@link FIXTURE_RETRAINING}, as `deno task monitor` writes it.
  *
  * @example
  * ```ts
@@ -74,9 +96,13 @@ export const FIXTURE_DRIFT_REPORT = {
  * await writeDriftReportFixture(await Deno.makeTempDir());
  * ```
  */
-export async function writeDriftReportFixture(dir: string, opts: { html?: boolean } = {}): Promise<void> {
+export async function writeDriftReportFixture(
+  dir: string,
+  opts: { html?: boolean; retraining?: boolean } = {},
+): Promise<void> {
   await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(`${dir}/drift_report.json`, JSON.stringify(FIXTURE_DRIFT_REPORT, null, 2));
+  const report = opts.retraining ? { ...FIXTURE_DRIFT_REPORT, retraining: FIXTURE_RETRAINING } : FIXTURE_DRIFT_REPORT;
+  await Deno.writeTextFile(`${dir}/drift_report.json`, JSON.stringify(report, null, 2));
   if (opts.html) {
     await Deno.writeTextFile(
       `${dir}/drift_report.html`,

@@ -217,16 +217,86 @@ function renderDrift(drift) {
   replace(box, summary, about, link, ...extra, table);
 }
 
+/** Headlines of the monitor's decisions. @type {Record<string, string>} */
+const DECISIONS = {
+  promoted: "Challenger promoted",
+  kept_champion: "Champion kept",
+  dry_run_would_promote: "Dry run: the challenger would be promoted",
+  dry_run_would_keep: "Dry run: the champion would be kept",
+  no_drift: "No retraining",
+};
+
+/** @param {any} drift */
+function renderRetraining(drift) {
+  const box = /** @type {HTMLElement} */ (document.getElementById("retraining"));
+  const t = drift.report?.retraining;
+  if (!t) {
+    replace(
+      box,
+      h(
+        "p",
+        { class: "muted", id: "retraining-none" },
+        "No retraining decision with this report: deno task monitor records one (deno task drift does not).",
+      ),
+    );
+    return;
+  }
+  const headline = h(
+    "p",
+    { id: "retraining-decision", class: t.decision === "promoted" ? "alert" : "notice-ok" },
+    h("strong", {}, `${DECISIONS[t.decision] ?? t.decision}`),
+    t.champion_after !== null ? ` · champion now version ${t.champion_after}` : "",
+  );
+  const c = t.comparison;
+  const table = c
+    ? h(
+      "table",
+      { id: "retraining-comparison" },
+      h("caption", {}, `${c.metric} on the ${number(c.holdout_rows, 0)} newest labelled loans`),
+      h(
+        "tbody",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, `Champion (version ${t.champion_before ?? "–"})`),
+          h("td", { class: "num" }, number(c.champion, 4)),
+        ),
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, `Challenger (version ${t.challenger ?? "–"})`),
+          h("td", { class: "num" }, number(c.challenger, 4)),
+        ),
+        h(
+          "tr",
+          {},
+          h("th", { scope: "row" }, `Improvement (margin ${number(c.margin, 4)})`),
+          h("td", { class: "num" }, number(c.improvement, 4)),
+        ),
+      ),
+    )
+    : null;
+  replace(
+    box,
+    headline,
+    h("p", { id: "retraining-explanation" }, t.explanation),
+    table,
+    t.monitor_run_id ? h("p", { class: "muted" }, `Monitor run ${t.monitor_run_id}`) : null,
+  );
+}
+
 async function main() {
   const { ok, body } = await fetchJson("/api/monitoring");
   if (!ok || !body) {
     const message = body?.error ?? "The monitoring data cannot be loaded.";
-    for (const id of ["model", "drift"]) {
+    for (const id of ["model", "retraining", "drift"]) {
       replace(/** @type {HTMLElement} */ (document.getElementById(id)), h("p", { class: "alert" }, message));
     }
     return;
   }
   renderModel(body.model);
+  renderRetraining(body.drift);
   renderDrift(body.drift);
 }
 
