@@ -14,3 +14,4 @@ export * from "./arrow_util.ts";
 export * from "./parquet.ts";
 export * from "./csv.ts";
 export * from "./table_io.ts";
+export * from "./json.ts";

@@ -26,7 +26,17 @@
  * ```
  * @module
  */
-import { type IoOptions, joinUri, list, ObjectNotFoundError, readBytes, remove, writeBytes } from "../io/mod.ts";
+import {
+  type IoOptions,
+  joinUri,
+  list,
+  ObjectNotFoundError,
+  readBytes,
+  readJsonOrNull,
+  remove,
+  writeBytes,
+  writeJson,
+} from "../io/mod.ts";
 import { checkArtifactPath, getRun, type Json, listArtifacts, readArtifact } from "./tracking.ts";
 
 /** Marks a model version file. */
@@ -134,25 +144,6 @@ function versionUri(root: string, name: string, version: number): string {
 
 function aliasesUri(root: string, name: string): string {
   return joinUri(modelDir(root, name), "aliases.json");
-}
-
-async function readJsonOrNull(uri: string, io?: IoOptions): Promise<unknown | null> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readBytes(uri, io);
-  } catch (err) {
-    if (err instanceof ObjectNotFoundError) return null;
-    throw err;
-  }
-  try {
-    return JSON.parse(dec.decode(bytes));
-  } catch (err) {
-    throw new Error(`File "${uri}" is not valid JSON: ${(err as Error).message}`);
-  }
-}
-
-async function writeJson(uri: string, value: unknown, io?: IoOptions): Promise<void> {
-  await writeBytes(uri, enc.encode(JSON.stringify(value, null, 2) + "\n"), { ...io, contentType: "application/json" });
 }
 
 function relativeTo(uri: string, base: string): string | null {

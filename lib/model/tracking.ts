@@ -32,8 +32,9 @@ import {
   list,
   ObjectNotFoundError,
   readBytes,
+  readJson,
   writeBytes,
-  type WriteOptions,
+  writeJson,
 } from "../io/mod.ts";
 
 /** Marks a run file of this toolkit. */
@@ -183,21 +184,6 @@ function decodeNumber(v: unknown): number {
 }
 
 const enc = new TextEncoder();
-const dec = new TextDecoder();
-
-async function writeJson(uri: string, value: unknown, io?: IoOptions): Promise<void> {
-  const opts: WriteOptions = { ...io, contentType: "application/json" };
-  await writeBytes(uri, enc.encode(JSON.stringify(value, null, 2) + "\n"), opts);
-}
-
-async function readJson(uri: string, io?: IoOptions): Promise<unknown> {
-  const text = dec.decode(await readBytes(uri, io));
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new Error(`File "${uri}" is not valid JSON: ${(err as Error).message}`);
-  }
-}
 
 function toJson(value: unknown, what: string): Json {
   try {

@@ -24,17 +24,7 @@
  * @module
  */
 import { AbortMultipartUploadCommand, DeleteObjectsCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
-import {
-  type IoOptions,
-  joinUri,
-  list,
-  ObjectNotFoundError,
-  parseUri,
-  readBytes,
-  remove,
-  s3Client,
-  writeBytes,
-} from "../io/mod.ts";
+import { type IoOptions, joinUri, list, parseUri, readJsonOrNull, remove, s3Client, writeJson } from "../io/mod.ts";
 import type { WrittenFile } from "./writer.ts";
 import { runLimited } from "./writer.ts";
 
@@ -203,20 +193,8 @@ export function parseManifest(value: unknown, where: string): ScoringManifest {
  * ```
  */
 export async function readManifest(uri: string, io: IoOptions = {}): Promise<ScoringManifest | null> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readBytes(uri, io);
-  } catch (err) {
-    if (err instanceof ObjectNotFoundError) return null;
-    throw err;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    throw new Error(`Manifest "${uri}" is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseManifest(json, uri);
+  const json = await readJsonOrNull(uri, { ...io, what: "Manifest" });
+  return json === null ? null : parseManifest(json, uri);
 }
 
 async function removePrefix(output: string, prefix: string, io: IoOptions): Promise<number> {
@@ -291,10 +269,7 @@ export async function commitRun(output: string, manifest: ScoringManifest, io: I
         `"${manifest.run_id}" was running; this run's output was not published`,
     );
   }
-  await writeBytes(uri, new TextEncoder().encode(JSON.stringify(manifest, null, 2) + "\n"), {
-    s3: io.s3,
-    contentType: "application/json",
-  });
+  await writeJson(uri, manifest, io);
   // older runs of this job and shard: the one the manifest named before, and failed ones nobody names
   let removed = 0;
   const shardRoot = `runs/${manifest.job}/${shardKey(manifest.shard)}`;
