@@ -291,20 +291,7 @@ export async function prepareHistoricalJoin(
     const table = await tables[v];
     const src = view.source;
     const joinKeys = view.entities.flatMap((e) => e.joinKeys);
-    const where = `source "${sourceLocation(src)}" of feature view "${view.name}"`;
-    for (const c of viewSourceColumns(view, features)) {
-      if (!table.getChild(c)) throw new RetrievalError(`Column "${c}" is missing from ${where}`);
-    }
-    const tsField = table.schema.fields.find((f) => f.name === src.timestampField)!;
-    if (naive === "error" && isTzNaive(tsField)) {
-      throw new RetrievalError(
-        `Timestamp column "${src.timestampField}" of ${where} has no time zone; store UTC timestamps or pass naiveTimestamps: "utc"`,
-      );
-    }
-    const featureTs = timestampMicros(table.getChild(src.timestampField)!, src.timestampField).micros;
-    const created = src.createdTimestampColumn
-      ? timestampMicros(table.getChild(src.createdTimestampColumn)!, src.createdTimestampColumn).micros
-      : undefined;
+    const { featureTs, created } = sourceTimestamps(view, features, table, naive);
     const encoders = joinKeys.map(() => new KeyEncoder());
     const parts = joinKeys.map((k, i) => {
       const c = sourceColumn(src, k);
@@ -399,21 +386,19 @@ export async function prepareHistoricalJoin(
   };
 }
 
-function matchView(
+/**
+ * Checks a view's loaded source (the columns the features need are there; the event timestamps carry a time zone
+ * unless `naive` is "utc") and returns its event and created timestamps in microseconds.
+ */
+function sourceTimestamps(
   view: FeatureView,
   features: string[],
   table: arrow.Table,
-  entities: arrow.Table,
-  entityTs: Float64Array,
   naive: "error" | "utc",
-): arrow.Vector[] {
+): { featureTs: Float64Array; created: Float64Array | undefined } {
   const src = view.source;
-  const joinKeys = view.entities.flatMap((e) => e.joinKeys);
-  const keyCols = joinKeys.map((k) => sourceColumn(src, k));
-  const featureCols = features.map((f) => sourceColumn(src, f));
-  const needed = viewSourceColumns(view, features);
   const where = `source "${sourceLocation(src)}" of feature view "${view.name}"`;
-  for (const c of needed) {
+  for (const c of viewSourceColumns(view, features)) {
     if (!table.getChild(c)) throw new RetrievalError(`Column "${c}" is missing from ${where}`);
   }
   const tsField = table.schema.fields.find((f) => f.name === src.timestampField)!;
@@ -426,6 +411,22 @@ function matchView(
   const created = src.createdTimestampColumn
     ? timestampMicros(table.getChild(src.createdTimestampColumn)!, src.createdTimestampColumn).micros
     : undefined;
+  return { featureTs, created };
+}
+
+function matchView(
+  view: FeatureView,
+  features: string[],
+  table: arrow.Table,
+  entities: arrow.Table,
+  entityTs: Float64Array,
+  naive: "error" | "utc",
+): arrow.Vector[] {
+  const src = view.source;
+  const joinKeys = view.entities.flatMap((e) => e.joinKeys);
+  const keyCols = joinKeys.map((k) => sourceColumn(src, k));
+  const featureCols = features.map((f) => sourceColumn(src, f));
+  const { featureTs, created } = sourceTimestamps(view, features, table, naive);
   // Entity keys first: only keys some entity row has can ever match, so the key table stays as small as the entity
   // rows' distinct keys and feature rows of other keys drop out before indexing (17k entity rows against a billion
   // snapshots cost a scan, not a billion-key table).
