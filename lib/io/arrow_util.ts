@@ -14,6 +14,19 @@
  */
 import * as arrow from "apache-arrow";
 
+/** A typed array a numeric Arrow column's buffer can be (the 64-bit integer ones included). */
+export type NumericTypedArray =
+  | Float64Array
+  | Float32Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint16Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
+
 /** Field metadata key set to `"true"` on timestamp columns whose source values had no UTC offset. */
 export const TZ_NAIVE_KEY = "tz_naive";
 

@@ -15,6 +15,7 @@
  */
 import * as arrow from "apache-arrow";
 import { KeyEncoder, nullBits } from "../feature_store/offline/columns.ts";
+import type { NumericTypedArray } from "../io/arrow_util.ts";
 
 /** How a column is handled. */
 export type ValueType = "numeric" | "string" | "boolean" | "temporal" | "unsupported";
@@ -40,17 +41,7 @@ export function valueType(type: arrow.DataType): ValueType {
 
 /** A numeric column's chunk copied out of Arrow (transferable): values and, when there are nulls, validity bits. */
 export interface NumericChunk {
-  values:
-    | Float64Array
-    | Float32Array
-    | Int8Array
-    | Int16Array
-    | Int32Array
-    | Uint8Array
-    | Uint16Array
-    | Uint32Array
-    | BigInt64Array
-    | BigUint64Array;
+  values: NumericTypedArray;
   /** Validity bits starting at bit `bitOffset`; null when every row is valid. */
   validity: Uint8Array | null;
   bitOffset: number;

@@ -13,6 +13,7 @@
  */
 import * as arrow from "apache-arrow";
 import { isValid, nullBits } from "./columns.ts";
+import type { NumericTypedArray } from "../../io/arrow_util.ts";
 
 interface Chunk {
   data: arrow.Data;
@@ -203,18 +204,7 @@ export function takeVector(vector: arrow.Vector, indices: Int32Array): arrow.Vec
   throw new TypeError(`Cannot gather a column of type ${type}`);
 }
 
-type TypedArray =
-  | Int8Array
-  | Int16Array
-  | Int32Array
-  | Uint8Array
-  | Uint16Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
-type TypedArrayCtor = new (n: number) => TypedArray;
+type TypedArrayCtor = new (n: number) => NumericTypedArray;
 
 function takeFixed(
   chunks: Chunk[],
@@ -223,10 +213,10 @@ function takeFixed(
   ArrayType: TypedArrayCtor,
   stride: number,
   n: number,
-): TypedArray {
+): NumericTypedArray {
   const out = new ArrayType(n * stride);
   if (stride === 1 && !chunkOf) {
-    const src = chunks[0]?.data.values as TypedArray;
+    const src = chunks[0]?.data.values as NumericTypedArray;
     if (out instanceof BigInt64Array || out instanceof BigUint64Array) {
       // copy through 32-bit words: avoids a BigInt per row
       const dst32 = new Int32Array(out.buffer);
@@ -267,7 +257,7 @@ function takeFixed(
   for (let i = 0; i < n; i++) {
     const row = local[i];
     if (row < 0) continue;
-    const src = chunks[chunkOf ? chunkOf[i] : 0].data.values as TypedArray;
+    const src = chunks[chunkOf ? chunkOf[i] : 0].data.values as NumericTypedArray;
     for (let k = 0; k < stride; k++) (out as Float64Array)[i * stride + k] = (src as Float64Array)[row * stride + k];
   }
   return out;
