@@ -56,6 +56,14 @@ function stepRows(h: Histogram, x: (i: number) => number | string) {
   return rows;
 }
 
+/** Paired bars of a categorical histogram: per category its reference and current share, in category order. */
+function barRows(h: Histogram) {
+  return h.labels.flatMap((l, i) => [
+    { label: l, order: i, share: h.reference[i], set: "reference" },
+    { label: l, order: i, share: h.current[i], set: "current" },
+  ]);
+}
+
 /**
  * A small chart for the columns table: the two distributions as step areas (numerical) or paired bars
  * (categorical), no axes.
@@ -83,14 +91,10 @@ export async function sparkline(h: Histogram, opts: { width?: number; height?: n
       }),
     );
   }
-  const rows = h.labels.flatMap((l, i) => [
-    { label: l, order: i, share: h.reference[i], set: "reference" },
-    { label: l, order: i, share: h.current[i], set: "current" },
-  ]);
   return compactSvg(
     await renderSvg({
       ...common,
-      data: { values: rows },
+      data: { values: barRows(h) },
       mark: { type: "bar", aria: false },
       encoding: {
         x: { field: "label", type: "nominal", axis: null, sort: { field: "order" } },
@@ -158,14 +162,10 @@ export async function detailChart(
       }),
     );
   }
-  const rows = h.labels.flatMap((l, i) => [
-    { label: l, order: i, share: h.reference[i], set: "reference" },
-    { label: l, order: i, share: h.current[i], set: "current" },
-  ]);
   return compactSvg(
     await renderSvg({
       ...common,
-      data: { values: rows },
+      data: { values: barRows(h) },
       mark: { type: "bar", aria: false },
       encoding: {
         x: {
