@@ -326,6 +326,17 @@ export function checkBatch(batch: arrow.RecordBatch, schema: InputSchema, opts: 
       });
     if (rule.kind === "number" || rule.kind === "integer") {
       const out = new Float64Array(n);
+      // a stored value the rule refuses: a problem naming it, and NaN in its place
+      const reject = (i: number, kind: "not_whole" | "not_a_number", expected: string): void => {
+        const v = out[i];
+        problems.add(i, {
+          column: rule.name,
+          kind,
+          value: v,
+          message: `column "${rule.name}" is ${v}; expected ${expected}`,
+        });
+        out[i] = NaN;
+      };
       if (arrow.DataType.isInt(type) || arrow.DataType.isFloat(type)) {
         numbersOf(vector, out);
         for (let i = 0; i < n; i++) {
@@ -334,21 +345,9 @@ export function checkBatch(batch: arrow.RecordBatch, schema: InputSchema, opts: 
             // NaN stored in a float column counts as null too (the model imputes it the same way)
             if (!rule.nullable) problems.add(i, nullProblem);
           } else if (rule.kind === "integer" && !Number.isInteger(v)) {
-            problems.add(i, {
-              column: rule.name,
-              kind: "not_whole",
-              value: v,
-              message: `column "${rule.name}" is ${v}; expected a whole number`,
-            });
-            out[i] = NaN;
+            reject(i, "not_whole", "a whole number");
           } else if (!Number.isFinite(v)) {
-            problems.add(i, {
-              column: rule.name,
-              kind: "not_a_number",
-              value: v,
-              message: `column "${rule.name}" is ${v}; expected a finite number`,
-            });
-            out[i] = NaN;
+            reject(i, "not_a_number", "a finite number");
           }
         }
       } else if (isStringType(type)) {
