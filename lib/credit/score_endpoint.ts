@@ -21,6 +21,7 @@ import type { OnlineFeaturesRequest, OnlineFeaturesResult } from "../feature_sto
 import { inputColumns } from "../model/preprocess.ts";
 import { type CreditScorer, InvalidApplicationError } from "../model/train.ts";
 import { formatReason } from "../model/explain.ts";
+import { OnlineDecider } from "../model/online_decider.ts";
 import { HttpError } from "../serving/http.ts";
 import { parseApplication } from "./application.ts";
 
@@ -80,6 +81,8 @@ export function creditScoreHandler(opts: {
 }): (body: Record<string, unknown>) => Promise<ScoreAnswer> {
   const { store, scorer } = opts;
   const refs = onlineFeatureRefs(store.repo, inputColumns(scorer.preprocessor.spec));
+  // the same answer as scorer.decide in tens of microseconds, without tfjs (null when the networks are not dense)
+  const decider = OnlineDecider.fromScorer(scorer) ?? scorer;
   return async (body) => {
     const { application, problems } = parseApplication(body);
     if (!application) {
@@ -111,7 +114,7 @@ export function creditScoreHandler(opts: {
     }
     let decision;
     try {
-      decision = scorer.decide(row as Parameters<CreditScorer["decide"]>[0]);
+      decision = decider.decide(row as Parameters<CreditScorer["decide"]>[0]);
     } catch (err) {
       if (err instanceof InvalidApplicationError) {
         throw new HttpError(
