@@ -18,7 +18,7 @@
  * ```
  * @module
  */
-import { intFlag, type ParsedArgs, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
+import { choiceFlag, intFlag, type ParsedArgs, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { type FeatureStoreConfig, loadConfig, toS3Options } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { exists } from "../lib/io/mod.ts";
@@ -121,14 +121,8 @@ export function parseMonitorArgs(args: string[], today: Date = new Date()): Moni
       USAGE,
     );
   }
-  const data = String(values.data);
-  if (data !== "generated" && data !== "real") {
-    throw new UsageError(`Flag "--data" is "${data}"; expected "generated" or "real"`, USAGE);
-  }
-  const model = String(values.model);
-  if (model !== "mlp" && model !== "logistic") {
-    throw new UsageError(`Flag "--model" is "${model}"; expected "mlp" or "logistic"`, USAGE);
-  }
+  const data = choiceFlag(values, "data", ["generated", "real"], { usage: USAGE });
+  const model = choiceFlag(values, "model", ["mlp", "logistic"], { usage: USAGE });
   const until = day(values, "until") ?? today.toISOString().slice(0, 10);
   let since = day(values, "since");
   if (since !== undefined && values.days !== undefined) {

@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
+import { choiceFlag, intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { formatDuration } from "../lib/cli/progress.ts";
 import { cellsWithOutputs, clearNotebookFile, readNotebook } from "../lib/notebook/ipynb.ts";
 import { listNotebooks, NotebookError, runNotebook } from "../lib/notebook/run.ts";
@@ -60,10 +60,9 @@ export function parseNotebooksArgs(args: string[]): NotebooksArgs {
     },
   });
   const env: Record<string, string> = {};
-  const data = values.data === undefined ? undefined : String(values.data);
-  if (data !== undefined && !["auto", "generated", "real"].includes(data)) {
-    throw new UsageError(`Flag "--data" is "${data}"; expected "auto", "generated" or "real"`, USAGE);
-  }
+  const data = values.data === undefined
+    ? undefined
+    : choiceFlag(values, "data", ["auto", "generated", "real"], { usage: USAGE });
   if (data) env[NOTEBOOK_ENV.data] = data;
   if (values.rows !== undefined) env[NOTEBOOK_ENV.rows] = String(intFlag(values, "rows", { min: 100 }));
   if (values.seed !== undefined) env[NOTEBOOK_ENV.seed] = String(intFlag(values, "seed", { min: 0 }));

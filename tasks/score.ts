@@ -13,9 +13,8 @@
  * ```
  * @module
  */
-import { intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
+import { choiceFlag, intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { scoreApplications, type ScoreApplicationsOptions } from "../lib/credit/batch_scoring.ts";
-import type { ReasonMode } from "../lib/model/batch_scorer.ts";
 import { parseShard } from "../lib/scoring/input.ts";
 
 /** Usage line of the task. */
@@ -72,14 +71,8 @@ export function parseScoreArgs(args: string[]): ScoreArgs {
   const modelText = values.model === undefined ? "champion" : String(values.model).trim();
   if (modelText === "") throw new UsageError(`Flag "--model" is empty; give an alias or a version number`, USAGE);
   const model = /^\d+$/.test(modelText) ? { version: Number(modelText) } : { alias: modelText };
-  const features = String(values.features ?? "offline");
-  if (features !== "offline" && features !== "online") {
-    throw new UsageError(`Flag "--features" is "${features}"; expected "offline" or "online"`, USAGE);
-  }
-  const reasons = String(values.reasons ?? "all");
-  if (!["all", "rejected", "none"].includes(reasons)) {
-    throw new UsageError(`Flag "--reasons" is "${reasons}"; expected "all", "rejected" or "none"`, USAGE);
-  }
+  const features = choiceFlag(values, "features", ["offline", "online"], { fallback: "offline", usage: USAGE });
+  const reasons = choiceFlag(values, "reasons", ["all", "rejected", "none"], { fallback: "all", usage: USAGE });
   let asOf: Date | undefined;
   if (values["as-of"] !== undefined) {
     asOf = new Date(String(values["as-of"]));
@@ -113,7 +106,7 @@ export function parseScoreArgs(args: string[]): ScoreArgs {
     job: values.job === undefined ? undefined : String(values.job),
     quarantine: Boolean(values.quarantine),
     scoreFlagged: Boolean(values["score-flagged"]),
-    reasons: reasons as ReasonMode,
+    reasons,
     workers: optionalInt("workers", 0),
     keepColumns: values["keep-columns"] === undefined ? undefined : list(values["keep-columns"]),
     batchRows: optionalInt("batch-rows", 1),

@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { intFlag, type ParsedArgs, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
+import { choiceFlag, intFlag, type ParsedArgs, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { loadConfig, toS3Options } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { exists } from "../lib/io/mod.ts";
@@ -72,14 +72,8 @@ export function parseTrainArgs(args: string[]): TrainArgs {
       name: { type: "string", default: CREDIT_MODEL_DEFAULTS.name },
     },
   });
-  const model = String(values.model);
-  if (model !== "mlp" && model !== "logistic") {
-    throw new UsageError(`Flag "--model" is "${model}"; expected "mlp" or "logistic"`, USAGE);
-  }
-  const data = String(values.data);
-  if (data !== "generated" && data !== "real") {
-    throw new UsageError(`Flag "--data" is "${data}"; expected "generated" or "real"`, USAGE);
-  }
+  const model = choiceFlag(values, "model", ["mlp", "logistic"], { usage: USAGE });
+  const data = choiceFlag(values, "data", ["generated", "real"], { usage: USAGE });
   const recall = positiveNumber(values, "target-recall", 1);
   const missed = positiveNumber(values, "cost-missed-default");
   const rejected = positiveNumber(values, "cost-rejected-good");

@@ -92,6 +92,36 @@ export function intFlag(
 }
 
 /**
+ * Reads a flag that takes one of a few words; anything else is a {@link UsageError} listing them. `fallback` is used
+ * when the flag is absent (else it is required); `usage` goes with the error.
+ *
+ * @example
+ * ```ts
+ * choiceFlag({ model: "mlp" }, "model", ["mlp", "logistic"]); // "mlp"
+ * choiceFlag({}, "reasons", ["all", "rejected", "none"], { fallback: "all" }); // "all"
+ * ```
+ */
+export function choiceFlag<T extends string>(
+  values: ParsedArgs["values"],
+  name: string,
+  choices: readonly T[],
+  opts: { fallback?: T; usage?: string } = {},
+): T {
+  const raw = values[name];
+  if (raw === undefined) {
+    if (opts.fallback !== undefined) return opts.fallback;
+    throw new UsageError(`Flag "--${name}" is required`, opts.usage);
+  }
+  const text = String(raw);
+  if (!(choices as readonly string[]).includes(text)) {
+    const quoted = choices.map((c) => `"${c}"`);
+    const list = quoted.length > 1 ? `${quoted.slice(0, -1).join(", ")} or ${quoted[quoted.length - 1]}` : quoted[0];
+    throw new UsageError(`Flag "--${name}" is "${text}"; expected ${list}`, opts.usage);
+  }
+  return text as T;
+}
+
+/**
  * Runs a task's main function: a {@link UsageError} prints the message and usage and exits 2; any other error
  * prints `error: <message>` (no stack unless `DEBUG` is set) and exits 1.
  *

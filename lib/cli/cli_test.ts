@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
-import { intFlag, parseTaskArgs, UsageError } from "./args.ts";
+import { choiceFlag, intFlag, parseTaskArgs, UsageError } from "./args.ts";
 import { formatCount, formatDuration, Progress } from "./progress.ts";
 import { createLogger } from "./log.ts";
 
@@ -19,6 +19,19 @@ Deno.test("intFlag: suffixes, bounds and bad values", () => {
   assertThrows(() => intFlag({ rows: "ten" }, "rows"), UsageError, `Flag "--rows" is "ten"`);
   assertThrows(() => intFlag({ rows: "0" }, "rows", { min: 1 }), UsageError, "expected >= 1");
   assertThrows(() => intFlag({}, "rows"), UsageError, "required");
+});
+
+Deno.test("choiceFlag: one of the words, a fallback, or an error listing them with the usage", () => {
+  assertEquals(choiceFlag({ model: "mlp" }, "model", ["mlp", "logistic"]), "mlp");
+  assertEquals(choiceFlag({}, "reasons", ["all", "rejected", "none"], { fallback: "all" }), "all");
+  assertThrows(() => choiceFlag({}, "model", ["mlp", "logistic"]), UsageError, `Flag "--model" is required`);
+  const err = assertThrows(
+    () => choiceFlag({ reasons: "some" }, "reasons", ["all", "rejected", "none"], { usage: "deno task score" }),
+    UsageError,
+  );
+  assertEquals(err.message, `Flag "--reasons" is "some"; expected "all", "rejected" or "none"`);
+  assertEquals(err.usage, "deno task score");
+  assertThrows(() => choiceFlag({ data: "x" }, "data", ["real"]), UsageError, `expected "real"`);
 });
 
 Deno.test("Progress: terminal redraws with rate and time left; lines mode prints quarters only", () => {
