@@ -36,10 +36,24 @@ export class HttpError extends Error {
 
 /** A JSON response. */
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body, bigintReplacer), {
+  return new Response(toJson(body), {
     status,
     headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });
+}
+
+/**
+ * JSON text of a body, bigints as {@link bigintReplacer} writes them. A replacer makes `JSON.stringify` call back
+ * into JavaScript for every key and value (~40 µs for a `/score` answer instead of ~5 µs), so bodies are first
+ * written without it; only a body that holds a bigint (stringify throws a TypeError) is written again with it.
+ */
+function toJson(body: unknown): string {
+  try {
+    return JSON.stringify(body);
+  } catch (err) {
+    if (err instanceof TypeError) return JSON.stringify(body, bigintReplacer);
+    throw err;
+  }
 }
 
 /** JSON.stringify replacer: bigint → number when safe, else string. */

@@ -40,4 +40,8 @@ Deno.test("errorResponse: HttpError keeps its status; other errors are a 500 wit
 Deno.test("jsonResponse writes bigints as numbers (or strings past 2^53)", async () => {
   assertEquals(await jsonResponse({ a: 5n, b: 2n ** 60n }).json(), { a: 5, b: "1152921504606846976" });
   assertEquals(bigintReplacer("k", 1), 1);
+  // a bigint deep inside, and bodies without one written as JSON.stringify writes them
+  assertEquals(await jsonResponse({ rows: [{ v: [1, -3n] }] }).text(), '{"rows":[{"v":[1,-3]}]}');
+  const plain = { p: 0.1 + 0.2, s: "é\u2028", n: null, skip: undefined, list: [1, "x", { d: new Date(0) }] };
+  assertEquals(await jsonResponse(plain).text(), JSON.stringify(plain));
 });
