@@ -18,7 +18,15 @@
  * ```
  * @module
  */
-import { choiceFlag, intFlag, type ParsedArgs, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
+import {
+  choiceFlag,
+  intFlag,
+  numberFlag,
+  type ParsedArgs,
+  parseTaskArgs,
+  runTask,
+  UsageError,
+} from "../lib/cli/mod.ts";
 import { type FeatureStoreConfig, loadConfig, toS3Options } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { exists } from "../lib/io/mod.ts";
@@ -62,13 +70,7 @@ export interface MonitorArgs {
 }
 
 function number(values: ParsedArgs["values"], flag: string, check: (x: number) => boolean, expected: string) {
-  const raw = values[flag];
-  if (raw === undefined) return undefined;
-  const x = Number(raw);
-  if (String(raw).trim() === "" || !Number.isFinite(x) || !check(x)) {
-    throw new UsageError(`Flag "--${flag}" is "${raw}"; expected ${expected}`, USAGE);
-  }
-  return x;
+  return numberFlag(values, flag, { check, expected, usage: USAGE });
 }
 
 function day(values: ParsedArgs["values"], flag: string): string | undefined {

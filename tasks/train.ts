@@ -14,7 +14,15 @@
  * ```
  * @module
  */
-import { choiceFlag, intFlag, type ParsedArgs, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
+import {
+  choiceFlag,
+  intFlag,
+  numberFlag,
+  type ParsedArgs,
+  parseTaskArgs,
+  runTask,
+  UsageError,
+} from "../lib/cli/mod.ts";
 import { loadConfig, toS3Options } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { exists } from "../lib/io/mod.ts";
@@ -38,16 +46,8 @@ export interface TrainArgs {
 }
 
 function positiveNumber(values: ParsedArgs["values"], flag: string, max = Infinity): number | undefined {
-  const raw = values[flag];
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || n > max) {
-    throw new UsageError(
-      `Flag "--${flag}" is "${raw}"; expected a number ${max === Infinity ? "above 0" : `in (0, ${max}]`}`,
-      USAGE,
-    );
-  }
-  return n;
+  const expected = `a number ${max === Infinity ? "above 0" : `in (0, ${max}]`}`;
+  return numberFlag(values, flag, { check: (x) => x > 0 && x <= max, expected, usage: USAGE });
 }
 
 /**

@@ -92,6 +92,29 @@ export function intFlag(
 }
 
 /**
+ * Reads an optional number flag (undefined when absent); a value that is empty, not finite or refused by `check` is a
+ * {@link UsageError} saying what was `expected`.
+ *
+ * @example
+ * ```ts
+ * numberFlag({ psi: "0.2" }, "psi", { check: (x) => x > 0, expected: "a number above 0" }); // 0.2
+ * ```
+ */
+export function numberFlag(
+  values: ParsedArgs["values"],
+  name: string,
+  opts: { check?: (x: number) => boolean; expected?: string; usage?: string } = {},
+): number | undefined {
+  const raw = values[name];
+  if (raw === undefined) return undefined;
+  const x = Number(raw);
+  if (String(raw).trim() === "" || !Number.isFinite(x) || (opts.check && !opts.check(x))) {
+    throw new UsageError(`Flag "--${name}" is "${raw}"; expected ${opts.expected ?? "a number"}`, opts.usage);
+  }
+  return x;
+}
+
+/**
  * Reads a flag that takes one of a few words; anything else is a {@link UsageError} listing them. `fallback` is used
  * when the flag is absent (else it is required); `usage` goes with the error.
  *

@@ -1,5 +1,5 @@
 import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
-import { choiceFlag, intFlag, parseTaskArgs, UsageError } from "./args.ts";
+import { choiceFlag, intFlag, numberFlag, parseTaskArgs, UsageError } from "./args.ts";
 import { formatCount, formatDuration, Progress } from "./progress.ts";
 import { createLogger } from "./log.ts";
 
@@ -19,6 +19,17 @@ Deno.test("intFlag: suffixes, bounds and bad values", () => {
   assertThrows(() => intFlag({ rows: "ten" }, "rows"), UsageError, `Flag "--rows" is "ten"`);
   assertThrows(() => intFlag({ rows: "0" }, "rows", { min: 1 }), UsageError, "expected >= 1");
   assertThrows(() => intFlag({}, "rows"), UsageError, "required");
+});
+
+Deno.test("numberFlag: absent, a number the check accepts, or an error saying what was expected", () => {
+  const opts = { check: (x: number) => x > 0 && x <= 1, expected: "a number in (0, 1]", usage: "u" };
+  assertEquals(numberFlag({}, "share", opts), undefined);
+  assertEquals(numberFlag({ share: "0.5" }, "share", opts), 0.5);
+  const err = assertThrows(() => numberFlag({ share: "2" }, "share", opts), UsageError);
+  assertEquals(err.message, `Flag "--share" is "2"; expected a number in (0, 1]`);
+  assertEquals(err.usage, "u");
+  assertThrows(() => numberFlag({ share: " " }, "share"), UsageError, `Flag "--share" is " "; expected a number`);
+  assertThrows(() => numberFlag({ share: "Infinity" }, "share"), UsageError);
 });
 
 Deno.test("choiceFlag: one of the words, a fallback, or an error listing them with the usage", () => {
