@@ -9,8 +9,10 @@
  * - the first dense layer's pre-activations of every variant are the applicant's plus the change of the replaced
  *   columns only (`z + (baseline_c - x_c) * W[c, :]` for the group's columns), computed in plain JavaScript from the
  *   applicant's pre-activations (one tfjs matMul per batch) instead of a full input x weights product per variant;
- * - the deeper layers run per ensemble member as tfjs (wasm) matMuls over all variants of a chunk of rows, not
- *   through the merged block-diagonal network, which would multiply zeros for two members in three;
+ * - the deeper layers run per ensemble member over all variants of a chunk of rows, not through the merged
+ *   block-diagonal network, which would multiply zeros for two members in three: in the same WebAssembly kernel
+ *   (relu/linear layers, the same float32 sums in the same order as tfjs's XNNPACK matMuls, without copying the
+ *   activations in and out of tfjs), else as tfjs (wasm) matMuls;
  * - groups whose columns already equal the baseline's have impact 0 and are skipped (they can never be a reason);
  * - with `reasons: "rejected"` only rejected applications get reasons (adverse-action notices are owed for
  *   rejections); `"none"` skips them.
@@ -728,6 +730,8 @@ export class BatchScorer {
   #firstKernel: Float32Array | null = null;
   /** The WebAssembly SIMD kernel for first-layer variants (null: the JavaScript loop). */
   #kernel: VariantKernel | null = VariantKernel.create();
+  /** Whether the kernel also runs the deeper layers (decided on first use). */
+  #deepKernel: boolean | null = null;
 
   /**
    * Calibrated log-odds of variants: `rowsOf[v]` is the chunk row, `groupsOf[v]` the group set to the baseline
@@ -763,8 +767,9 @@ export class BatchScorer {
     const act = l0.activation;
     // first-layer activations of every variant, one matrix per member
     let hidden: Float32Array[];
+    const mean = new Float64Array(V);
     if (this.#kernel && (act === "relu" || act === "linear") && H % 4 === 0) {
-      hidden = this.#kernel.run({
+      const input = {
         first,
         x,
         width,
@@ -777,7 +782,16 @@ export class BatchScorer {
         groupsOf,
         groupStart: this.#groupStart,
         groupFlat: this.#groupFlat,
-      });
+      };
+      // whole passes in the kernel when the deeper layers suit it (the same sums as tfjs's matMuls, no copies)
+      this.#deepKernel ??= members[0].length > 1 && this.#kernel.setDeep(members.map((m) => m.slice(1)));
+      if (this.#deepKernel) {
+        const logits = this.#kernel.logits(input);
+        for (let m = 0; m < M; m++) for (let v = 0; v < V; v++) mean[v] += logits[m][v];
+        for (let v = 0; v < V; v++) result[v] = Math.fround(a * Math.fround(mean[v] / M) + b);
+        return result;
+      }
+      hidden = this.#kernel.run(input);
     } else {
       hidden = members.map(() => new Float32Array(V * H));
       variantActivations(
@@ -797,7 +811,6 @@ export class BatchScorer {
         act,
       );
     }
-    const mean = new Float64Array(V);
     if (members[0].length === 1) {
       // logistic regression: the first layer is the output
       for (let m = 0; m < M; m++) for (let v = 0; v < V; v++) mean[v] += hidden[m][v];

@@ -60,6 +60,9 @@ const op = {
   tee: (i: number) => [0x22, ...uleb(i)],
   i32: (n: number) => [0x41, ...sleb(n)],
   i32Load: (offset = 0) => [0x28, 2, ...uleb(offset)],
+  f32Const0: [0x43, 0, 0, 0, 0],
+  f32Add: [0x92],
+  f32Mul: [0x94],
   f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
   f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
   i32Store: (offset = 0) => [0x36, 2, ...uleb(offset)],
@@ -325,6 +328,172 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(bytes);
 }
 
+/** A dense layer after the first, as the deep-layer kernel takes it (row-major `inputs x units` kernel). */
+export interface DeepLayer {
+  kernel: Float32Array;
+  bias: Float32Array;
+  inputs: number;
+  units: number;
+  activation: string;
+}
+
+/**
+ * Whether {@link deepModuleBytes} can run these layers (the same for every member): relu or linear hidden layers of a
+ * multiple of 4 units, and a last layer of one linear output.
+ *
+ * @example
+ * ```ts
+ * deepSupported([{ inputs: 64, units: 32, activation: "relu" }, { inputs: 32, units: 1, activation: "linear" }]); // true
+ * ```
+ */
+export function deepSupported(layers: readonly Pick<DeepLayer, "inputs" | "units" | "activation">[]): boolean {
+  if (layers.length === 0) return false;
+  const last = layers[layers.length - 1];
+  if (last.units !== 1 || last.activation !== "linear") return false;
+  return layers.slice(0, -1).every((l) => l.units % 4 === 0 && (l.activation === "relu" || l.activation === "linear"));
+}
+
+/**
+ * `out[v, :] = act(b + sum over k in order of in[v, k] * w[k, :])` for `V` rows, `K x N` weights (N a multiple of 4),
+ * in blocks of 32 outputs held in registers: the same sums in the same order as XNNPACK's f32 GEMM (bias first, then
+ * k by k), so the results equal tfjs's wasm `matMul`. Params: in, V, w, b, out (byte offsets and a count).
+ */
+function denseBody(K: number, N: number, relu: boolean): number[] {
+  const pIn = 0, pV = 1, pW = 2, pB = 3, pOut = 4;
+  const v = 5, k = 6, inRow = 7, outRow = 8, wRow = 9, s = 10, acc0 = 11;
+  const body: number[] = [
+    // inRow = in + v*K*4; outRow = out + v*N*4
+    ...op.get(pIn),
+    ...op.get(v),
+    ...op.i32(K * 4),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...op.set(inRow),
+    ...op.get(pOut),
+    ...op.get(v),
+    ...op.i32(N * 4),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...op.set(outRow),
+  ];
+  for (let c = 0; c * 32 < N; c++) {
+    const lanes = Math.min(8, (N - c * 32) / 4);
+    const offset = (j: number) => (c * 32 + 4 * j) * 4;
+    for (let j = 0; j < lanes; j++) body.push(...op.get(pB), ...op.v128Load(offset(j)), ...op.set(acc0 + j));
+    body.push(...op.get(pW), ...op.set(wRow));
+    const step: number[] = [
+      // s = splat(in[v, k])
+      ...op.get(inRow),
+      ...op.get(k),
+      ...op.i32(2),
+      ...op.i32Shl,
+      ...op.i32Add,
+      ...op.f32Load(),
+      ...op.f32x4Splat,
+      ...op.set(s),
+    ];
+    for (let j = 0; j < lanes; j++) {
+      step.push(
+        ...op.get(acc0 + j),
+        ...op.get(s),
+        ...op.get(wRow),
+        ...op.v128Load(offset(j)),
+        ...op.f32x4Mul,
+        ...op.f32x4Add,
+        ...op.set(acc0 + j),
+      );
+    }
+    step.push(...op.get(wRow), ...op.i32(N * 4), ...op.i32Add, ...op.set(wRow));
+    body.push(...forLoop(k, op.i32(0), op.i32(K), step));
+    for (let j = 0; j < lanes; j++) {
+      body.push(...op.get(outRow), ...op.get(acc0 + j));
+      if (relu) body.push(...op.v128Zero, ...op.f32x4Max);
+      body.push(...op.v128Store(offset(j)));
+    }
+  }
+  const locals = vec([[5, I32], [1 + Math.min(8, N / 4), V128]]);
+  return [...locals, ...forLoop(v, op.i32(0), op.get(pV), body), ...op.end];
+}
+
+/** `out[v] = b + sum over k in order of in[v, k] * w[k]` (the single linear output), in float32. Params as dense. */
+function dotBody(K: number): number[] {
+  const pIn = 0, pV = 1, pW = 2, pB = 3, pOut = 4;
+  const v = 5, k = 6, inRow = 7, acc = 8;
+  const body = [
+    ...op.get(pIn),
+    ...op.get(v),
+    ...op.i32(K * 4),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...op.set(inRow),
+    ...op.get(pB),
+    ...op.f32Load(),
+    ...op.set(acc),
+    ...forLoop(k, op.i32(0), op.i32(K), [
+      ...op.get(acc),
+      ...op.get(inRow),
+      ...op.get(k),
+      ...op.i32(2),
+      ...op.i32Shl,
+      ...op.i32Add,
+      ...op.f32Load(),
+      ...op.get(pW),
+      ...op.get(k),
+      ...op.i32(2),
+      ...op.i32Shl,
+      ...op.i32Add,
+      ...op.f32Load(),
+      ...op.f32Mul,
+      ...op.f32Add,
+      ...op.set(acc),
+    ]),
+    ...op.get(pOut),
+    ...op.get(v),
+    ...op.i32(2),
+    ...op.i32Shl,
+    ...op.i32Add,
+    ...op.get(acc),
+    ...op.f32Store(),
+  ];
+  const locals = vec([[3, I32], [1, F32]]);
+  return [...locals, ...forLoop(v, op.i32(0), op.get(pV), body), ...op.end];
+}
+
+/**
+ * A module for the layers after the first (see {@link deepSupported}), specialised to their shapes: imports
+ * `env.memory`, exports `l0`, `l1`, ... (one per layer; params in, V, w, b, out).
+ *
+ * @example
+ * ```ts
+ * WebAssembly.validate(deepModuleBytes([{ inputs: 64, units: 32, activation: "relu" }, { inputs: 32, units: 1, activation: "linear" }]));
+ * ```
+ */
+export function deepModuleBytes(
+  layers: readonly Pick<DeepLayer, "inputs" | "units" | "activation">[],
+): Uint8Array<ArrayBuffer> {
+  if (!deepSupported(layers)) throw new Error("The deep-layer kernel takes relu/linear layers ending in one output");
+  const type = [0x60, ...uleb(5), ...new Array(5).fill(I32), 0];
+  const bodies = layers.map((l, i) =>
+    i === layers.length - 1 ? dotBody(l.inputs) : denseBody(l.inputs, l.units, l.activation === "relu")
+  );
+  const bytes = [
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, vec([type])),
+    ...section(2, vec([[...str("env"), ...str("memory"), 0x02, 0x00, 0x01]])),
+    ...section(3, vec(layers.map(() => [0]))),
+    ...section(7, vec(layers.map((_, i) => [...str(`l${i}`), 0x00, ...uleb(i)]))),
+    ...section(10, vec(bodies.map((b) => [...uleb(b.length), ...b]))),
+  ];
+  return Uint8Array.from(bytes);
+}
+
 /** Inputs of {@link VariantKernel.run}; see the module doc. */
 export interface VariantInput {
   /** First-layer pre-activations of the rows, `n x units`. */
@@ -351,8 +520,10 @@ type KernelFn = (...args: number[]) => void;
 export class VariantKernel {
   #memory: WebAssembly.Memory;
   #fn: KernelFn;
-  /** Bytes of the constant inputs placed at the start of memory: [w, base, gstart, gflat] of the last model. */
+  /** Bytes of the constant inputs placed at the start of memory: [w, base, gstart, gflat, deep layers] of the last model. */
   #constants: { key: object; bytes: number } | null = null;
+  /** The layers after the first, per member, and their compiled functions (see {@link VariantKernel.setDeep}). */
+  #deep: { members: readonly (readonly DeepLayer[])[]; fns: KernelFn[] } | null = null;
 
   private constructor(memory: WebAssembly.Memory, fn: KernelFn) {
     this.#memory = memory;
@@ -372,6 +543,34 @@ export class VariantKernel {
     }
   }
 
+  /**
+   * Compiles the layers after the first (every member's, all of one shape) so that {@link VariantKernel.logits} can
+   * run whole forward passes here; false (and nothing changes) when {@link deepSupported} says no.
+   */
+  setDeep(members: readonly (readonly DeepLayer[])[]): boolean {
+    const shape = members[0];
+    if (!shape || !deepSupported(shape)) return false;
+    for (const m of members) {
+      if (m.length !== shape.length) return false;
+      for (let l = 0; l < m.length; l++) {
+        const a = m[l], b = shape[l];
+        if (a.inputs !== b.inputs || a.units !== b.units || a.activation !== b.activation) return false;
+        if (a.kernel.length !== a.inputs * a.units || a.bias.length !== a.units) return false;
+      }
+    }
+    try {
+      const bytes = deepModuleBytes(shape);
+      if (!WebAssembly.validate(bytes)) return false;
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.#memory } });
+      const fns = shape.map((_, i) => instance.exports[`l${i}`] as KernelFn);
+      this.#deep = { members, fns };
+      this.#constants = null;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   #ensure(bytes: number): void {
     const have = this.#memory.buffer.byteLength;
     if (bytes > have) this.#memory.grow(Math.ceil((bytes - have) / 65536));
@@ -383,13 +582,46 @@ export class VariantKernel {
    * `W`, `base` and the group layout are copied once per distinct `W` (they are the model's constants).
    */
   run(input: VariantInput): Float32Array[] {
+    const { outAt, V, H } = this.#first(input, false);
+    const buf = this.#memory.buffer;
+    return Array.from({ length: input.members }, (_, m) => new Float32Array(buf, outAt + m * V * H * 4, V * H));
+  }
+
+  /**
+   * Whole forward passes of every variant: the first layer as {@link VariantKernel.run}, then the layers given to
+   * {@link VariantKernel.setDeep}; the output logit of each variant, one `V` array per member (views into the
+   * kernel's memory, valid until the next call).
+   */
+  logits(input: VariantInput): Float32Array[] {
+    const deep = this.#deep;
+    if (!deep) throw new Error("The deep-layer kernel was not set up (setDeep)");
+    if (deep.members.length !== input.members) {
+      throw new Error(`The deep layers have ${deep.members.length} members, the first layer ${input.members}`);
+    }
+    const { outAt, V, H, pingAt, pongAt, logitsAt, deepAt } = this.#first(input, true);
+    for (let m = 0; m < input.members; m++) {
+      let from = outAt + m * V * H * 4;
+      const layers = deep.members[m];
+      for (let l = 0; l < layers.length; l++) {
+        const to = l === layers.length - 1 ? logitsAt + m * V * 4 : l % 2 === 0 ? pingAt : pongAt;
+        const w = deepAt[m][l];
+        deep.fns[l](from, V, w.kernel, w.bias, to);
+        from = to;
+      }
+    }
+    const buf = this.#memory.buffer;
+    return Array.from({ length: input.members }, (_, m) => new Float32Array(buf, logitsAt + m * V * 4, V));
+  }
+
+  #first(input: VariantInput, withDeep: boolean) {
     const { width, units, members } = input;
     const H = units / members;
     const V = input.rowsOf.length;
     const n = input.x.length / width;
     if (!Number.isInteger(H) || H % 4 !== 0) throw new Error(`First layer width ${H} is not a multiple of 4`);
     const align = (b: number) => (b + 15) & ~15;
-    // layout: [W | base | gstart | gflat] constants, then first, x, rows, groups, scratch, out
+    // layout: [W | base | gstart | gflat | deep layers] constants, then first, x, rows, groups, scratch, out,
+    // and for whole passes two buffers of hidden activations and the logits
     let at = 0;
     const wAt = at;
     at = align(at + input.W.byteLength);
@@ -399,6 +631,19 @@ export class VariantKernel {
     at = align(at + input.groupStart.byteLength);
     const gfAt = at;
     at = align(at + input.groupFlat.byteLength);
+    const deep = this.#deep;
+    const deepAt: { kernel: number; bias: number }[][] = [];
+    let widest = 0;
+    for (const layers of deep?.members ?? []) {
+      deepAt.push(layers.map((l) => {
+        const kernel = at;
+        at = align(at + l.kernel.byteLength);
+        const bias = at;
+        at = align(at + l.bias.byteLength);
+        widest = Math.max(widest, l.units);
+        return { kernel, bias };
+      }));
+    }
     const constantBytes = at;
     const firstAt = at;
     at = align(at + n * units * 4);
@@ -412,6 +657,12 @@ export class VariantKernel {
     at = align(at + 2 * width * 4);
     const outAt = at;
     at = align(at + members * V * H * 4);
+    const pingAt = at;
+    if (withDeep) at = align(at + V * widest * 4);
+    const pongAt = at;
+    if (withDeep) at = align(at + V * widest * 4);
+    const logitsAt = at;
+    if (withDeep) at = align(at + members * V * 4);
     this.#ensure(at);
     const buf = this.#memory.buffer;
     if (this.#constants?.key !== input.W || this.#constants.bytes !== constantBytes) {
@@ -419,6 +670,12 @@ export class VariantKernel {
       new Float32Array(buf, baseAt, input.base.length).set(input.base);
       new Int32Array(buf, gsAt, input.groupStart.length).set(input.groupStart);
       new Int32Array(buf, gfAt, input.groupFlat.length).set(input.groupFlat);
+      deep?.members.forEach((layers, m) =>
+        layers.forEach((l, i) => {
+          new Float32Array(buf, deepAt[m][i].kernel, l.kernel.length).set(l.kernel);
+          new Float32Array(buf, deepAt[m][i].bias, l.bias.length).set(l.bias);
+        })
+      );
       this.#constants = { key: input.W, bytes: constantBytes };
     }
     new Float32Array(buf, firstAt, n * units).set(input.first.subarray(0, n * units));
@@ -443,6 +700,6 @@ export class VariantKernel {
       input.relu ? 1 : 0,
       scratchAt,
     );
-    return Array.from({ length: members }, (_, m) => new Float32Array(buf, outAt + m * V * H * 4, V * H));
+    return { outAt, V, H, pingAt, pongAt, logitsAt, deepAt };
   }
 }

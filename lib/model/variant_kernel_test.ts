@@ -59,3 +59,50 @@ Deno.test("variant kernel: a valid WebAssembly SIMD module that matches the Java
     }
   }
 });
+
+Deno.test("variant kernel: whole forward passes (deeper layers in the kernel) match the same sums in float32", () => {
+  const r = seededRandom(5);
+  for (const [members, H, hidden, width, n] of [[3, 8, [12, 8], 13, 30], [2, 4, [40], 9, 17]] as const) {
+    const kernel = VariantKernel.create()!;
+    const units = members * H;
+    const sizes = [H, ...hidden, 1];
+    const deep = Array.from({ length: members }, () =>
+      sizes.slice(1).map((u, l) => ({
+        kernel: Float32Array.from({ length: sizes[l] * u }, () => r() * 2 - 1),
+        bias: Float32Array.from({ length: u }, () => r() - 0.5),
+        inputs: sizes[l],
+        units: u,
+        activation: l === sizes.length - 2 ? "linear" : "relu",
+      })));
+    assert(kernel.setDeep(deep));
+    const first = Float32Array.from({ length: n * units }, () => r() * 2 - 1);
+    const x = Float32Array.from({ length: n * width }, () => (r() < 0.3 ? 0 : r()));
+    const base = Float32Array.from({ length: width }, () => (r() < 0.3 ? 0 : r()));
+    const W = Float32Array.from({ length: width * units }, () => r() * 2 - 1);
+    const groupStart = Int32Array.of(0, 2, 5);
+    const groupFlat = Int32Array.from({ length: 5 }, (_, i) => (i * 3) % width);
+    const rowsOf = Int32Array.from({ length: n * 3 }, (_, i) => Math.floor(i / 3));
+    const groupsOf = Int32Array.from({ length: n * 3 }, (_, i) => (i % 3) - 1);
+    const input = { first, x, width, base, W, units, members, relu: true, rowsOf, groupsOf, groupStart, groupFlat };
+    const h1 = kernel.run(input).map((a) => a.slice());
+    const got = kernel.logits(input).map((a) => a.slice());
+    const f = Math.fround;
+    for (let m = 0; m < members; m++) {
+      for (let v = 0; v < rowsOf.length; v++) {
+        // bias first, then k by k, rounded to float32 at each step (as the kernel and XNNPACK sum)
+        let h = Array.from(h1[m].subarray(v * H, (v + 1) * H));
+        for (const l of deep[m]) {
+          const next: number[] = [];
+          for (let u = 0; u < l.units; u++) {
+            let s = l.bias[u];
+            for (let k = 0; k < l.inputs; k++) s = f(s + f(h[k] * l.kernel[k * l.units + u]));
+            next.push(l.activation === "relu" ? Math.max(0, s) : s);
+          }
+          h = next;
+        }
+        assertEquals(got[m][v], h[0], `member ${m} variant ${v}`);
+      }
+    }
+    assert(!kernel.setDeep([[{ ...deep[0][0], activation: "elu" }, deep[0][1]]]), "elu is not taken");
+  }
+});
