@@ -1,10 +1,11 @@
 /**
  * `deno task bench serve [--rate R] [--seconds S] [--warmup S]`: p50/p99 latency of `POST /score` for one
  * application under steady open-loop load (default 1,000 requests/s for 10 s, bounded in time and count) from a
- * loopback load generator in this process, against `deno task serve` running in its own process with Redis as the
- * online store and the champion MLP trained on generated data. Requests are sent on schedule whatever the answers
- * (open loop: a stalled server cannot slow the load down); latency counts from each request's send, and
- * `p99_from_schedule_ms` from its scheduled time (adding the load generator's own timer lateness). Writes
+ * loopback load generator in a process of its own (bench/serve_load.ts), against `deno task serve` running in its
+ * own process with Redis as the online store and the champion MLP trained on generated data. Requests are sent on
+ * schedule whatever the answers (open loop: a stalled server cannot slow the load down); latency counts from each
+ * request's send, and `p99_from_schedule_ms` from its scheduled time (adding the load generator's own lateness).
+ * Then the same load on `GET /health` (no features, no model): the floor of this machine. Writes
  * bench/results/serve.json.
  * @module
  */
@@ -17,6 +18,7 @@ import { trainModel } from "../lib/model/train.ts";
 import { readTable } from "../lib/io/mod.ts";
 import { requireService } from "../lib/testing/services.ts";
 import { round, writeResults } from "./harness.ts";
+import type { LoadPlan, LoadReport } from "./serve_load.ts";
 
 const USAGE = "deno task bench serve [--rate R] [--seconds S] [--warmup S]";
 const AS_OF = "2021-09-01T00:00:00Z";
@@ -37,105 +39,6 @@ async function waitForHealth(base: string, timeoutMs: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`Server at ${base} did not answer /health within ${timeoutMs} ms`);
-}
-
-/**
- * A minimal keep-alive HTTP/1.1 client over one TCP connection (the load generator must cost less than the server
- * it measures; `fetch` costs ~10x more CPU per request). Expects `content-length` in responses, as Deno.serve sends.
- */
-class RawHttpConnection {
-  #conn: Deno.TcpConn;
-  #buf = new Uint8Array(1 << 16);
-  #len = 0;
-  #dec = new TextDecoder();
-  busy = false;
-  /** `server-timing` app duration of the last response (ms), or NaN. */
-  lastServerMs = NaN;
-
-  private constructor(conn: Deno.TcpConn) {
-    this.#conn = conn;
-  }
-
-  static async open(port: number): Promise<RawHttpConnection> {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    conn.setNoDelay(true);
-    return new RawHttpConnection(conn);
-  }
-
-  /** Sends one pre-encoded request and reads its response; returns the status code. */
-  async request(bytes: Uint8Array): Promise<number> {
-    let off = 0;
-    while (off < bytes.length) off += await this.#conn.write(bytes.subarray(off));
-    for (;;) {
-      const head = this.#headEnd();
-      if (head >= 0) {
-        const text = this.#dec.decode(this.#buf.subarray(0, head));
-        const status = Number(text.slice(9, 12));
-        const st = /server-timing:\s*app;dur=([\d.]+)/i.exec(text);
-        this.lastServerMs = st ? Number(st[1]) : NaN;
-        const m = /content-length:\s*(\d+)/i.exec(text);
-        const total = head + 4 + (m ? Number(m[1]) : 0);
-        while (this.#len < total) await this.#fill();
-        this.#buf.copyWithin(0, total, this.#len);
-        this.#len -= total;
-        return status;
-      }
-      await this.#fill();
-    }
-  }
-
-  #headEnd(): number {
-    const b = this.#buf;
-    for (let i = 3; i < this.#len; i++) {
-      if (b[i] === 10 && b[i - 1] === 13 && b[i - 2] === 10 && b[i - 3] === 13) return i - 3;
-    }
-    return -1;
-  }
-
-  async #fill(): Promise<void> {
-    if (this.#len === this.#buf.length) {
-      const bigger = new Uint8Array(this.#buf.length * 2);
-      bigger.set(this.#buf);
-      this.#buf = bigger;
-    }
-    const n = await this.#conn.read(this.#buf.subarray(this.#len));
-    if (n === null) throw new Error("Connection closed by the server");
-    this.#len += n;
-  }
-
-  close(): void {
-    this.#conn.close();
-  }
-}
-
-/** Sends `rate` requests/s for `seconds` (open loop); returns latencies in ms from each scheduled send time. */
-async function load(send: () => Promise<boolean>, rate: number, seconds: number) {
-  const total = Math.round(rate * seconds);
-  const latencies: number[] = [];
-  const fromSchedule: number[] = [];
-  let errors = 0;
-  const start = performance.now();
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < total; i++) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const sent = performance.now();
-    inflight.push(
-      send().then((ok) => {
-        const now = performance.now();
-        if (ok) {
-          latencies.push(now - sent);
-          fromSchedule.push(now - due);
-        } else errors++;
-      }, () => void errors++),
-    );
-  }
-  await Promise.all(inflight);
-  const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  fromSchedule.sort((a, b) => a - b);
-  return { latencies, fromSchedule, errors, total, elapsed };
 }
 
 /** Entry point (see the module doc). */
@@ -224,52 +127,34 @@ export async function main(args: string[]): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(base, 60_000);
-    const enc = new TextEncoder();
-    const requests = bodies.map((b) =>
-      enc.encode(
+    const plan: LoadPlan = {
+      port,
+      requests: bodies.map((b) =>
         `POST /score HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\ncontent-type: application/json\r\n` +
-          `content-length: ${enc.encode(b).length}\r\n\r\n${b}`,
-      )
-    );
-    const pool = await Promise.all(Array.from({ length: 32 }, () => RawHttpConnection.open(port)));
-    let k = 0;
-    const statuses: Record<number, number> = {};
-    const serverMs: number[] = [];
-    let measuring = false;
-    const send = async () => {
-      let conn = pool.find((c) => !c.busy);
-      if (!conn) pool.push(conn = await RawHttpConnection.open(port));
-      conn.busy = true;
-      try {
-        const status = await conn.request(requests[k++ % requests.length]);
-        if (measuring) serverMs.push(conn.lastServerMs);
-        if (status !== 200) statuses[status] = (statuses[status] ?? 0) + 1;
-        return status === 200;
-      } finally {
-        conn.busy = false;
-      }
-    };
-    if (warmup > 0) await load(send, rate, warmup);
-    measuring = true;
-    const { latencies, fromSchedule, errors, total, elapsed } = await load(send, rate, seconds);
-    measuring = false;
-    serverMs.sort((a, b) => a - b);
-    // the floor on this machine: the same load on GET /health (no features, no model)
-    const health = enc.encode(`GET /health HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`);
-    const floor = await load(
-      async () => {
-        let conn = pool.find((c) => !c.busy);
-        if (!conn) pool.push(conn = await RawHttpConnection.open(port));
-        conn.busy = true;
-        try {
-          return (await conn.request(health)) === 200;
-        } finally {
-          conn.busy = false;
-        }
-      },
+        `content-length: ${new TextEncoder().encode(b).length}\r\n\r\n${b}`
+      ),
+      floorRequest: `GET /health HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`,
       rate,
       seconds,
-    );
+      warmupSeconds: warmup,
+      connections: 32,
+    };
+    // the load generator in a process of its own (bench/serve_load.ts), its report as JSON on stdout
+    const child = new Deno.Command("deno", {
+      args: ["run", "--allow-net=127.0.0.1", new URL("./serve_load.ts", import.meta.url).pathname],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(JSON.stringify(plan)));
+    await writer.close();
+    const output = await child.output();
+    if (!output.success) throw new Error(`The load generator (bench/serve_load.ts) exited with code ${output.code}`);
+    const { score, floor } = JSON.parse(new TextDecoder().decode(output.stdout)) as LoadReport;
+    const { latencies, fromSchedule, serverMs, errors, total, elapsed, statuses } = score;
+    serverMs.sort((a, b) => a - b);
+    fromSchedule.sort((a, b) => a - b);
     floor.latencies.sort((a, b) => a - b);
     latencies.sort((a, b) => a - b);
     const figures = {
@@ -290,10 +175,10 @@ export async function main(args: string[]): Promise<void> {
       seconds,
       online_store: "redis",
       model: "champion MLP (3 members) trained on generated data",
-      load_generator: "open loop in the bench process over 32 keep-alive HTTP/1.1 connections (raw TCP); " +
-        "latency from each request's send (p99_from_schedule_ms: from its scheduled time)",
+      load_generator: "open loop in its own process (bench/serve_load.ts; sends paced by a worker thread with " +
+        "Atomics.wait, not setTimeout) over 32 keep-alive HTTP/1.1 connections (raw TCP); latency from each " +
+        "request's send (p99_from_schedule_ms: from its scheduled time)",
     };
-    for (const c of pool) c.close();
     const path = await writeResults("serve", figures);
     console.log(
       `/score at ${figures.rps} req/s: p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, ` +
