@@ -11,12 +11,15 @@
  *   most are one-hot zeros); each reason-code variant (a feature group set to the baseline applicant's values) is
  *   those plus `(baseline_c - x_c) * W[c, :]` for the group's differing columns;
  * - groups whose columns already equal the baseline's are skipped (impact 0, never a reason);
- * - the deeper layers run per ensemble member as row-times-matrix products that skip inputs a relu made zero.
+ * - the variants' whole forward passes run in the batch scorer's WebAssembly SIMD kernel (variant_kernel.ts: first
+ *   layer deltas, then the deeper layers per member) where the network suits it (relu/linear layers, widths a
+ *   multiple of 4); otherwise in plain JavaScript, as row-times-matrix products that skip inputs a relu made zero,
+ *   summed in float64.
  *
- * Sums are kept in float64 and the mean logit and calibrated log-odds are rounded to float32 as
- * `CreditScorer.logOddsEncoded` does; the tfjs path sums in float32 in another order, so the two agree to ~1e-6 in
- * log-odds (online_decider_test.ts). Networks that are not plain dense stacks have no fast path
- * ({@link OnlineDecider.fromScorer} returns null; keep `CreditScorer.decide`).
+ * The mean logit and calibrated log-odds are rounded to float32 as `CreditScorer.logOddsEncoded` does; the tfjs path
+ * sums in another order (the kernel in float32 too), so the two agree to float32 precision: probabilities within
+ * 1e-6, log-odds within ~1e-6 of their size (online_decider_test.ts). Networks that are not plain dense stacks have
+ * no fast path ({@link OnlineDecider.fromScorer} returns null; keep `CreditScorer.decide`).
  *
  * @example
  * ```ts
@@ -28,6 +31,7 @@
  * @module
  */
 import { batchModelOf, type DenseLayer } from "./batch_scorer.ts";
+import { type VariantInput, VariantKernel } from "./variant_kernel.ts";
 import type { Preprocessor, RawRow } from "./preprocess.ts";
 import type { Reason } from "./explain.ts";
 import { decide as decideAt } from "./policy.ts";
@@ -99,10 +103,14 @@ export class OnlineDecider {
   readonly #z: Float64Array;
   readonly #h: Float64Array[];
   readonly #impacts: Float64Array;
+  /** The WebAssembly path (null: JavaScript): the kernel, its input (buffers reused) and the variants' log-odds. */
+  readonly #kernel: { kernel: VariantKernel; input: VariantInput; groups: Int32Array; rows: Int32Array } | null = null;
+  readonly #variantLogOdds: Float64Array;
 
   private constructor(
     scorer: CreditScorer,
     members: DenseLayer[][],
+    simd: boolean,
   ) {
     const pre = scorer.preprocessor;
     this.preprocessor = pre;
@@ -150,15 +158,46 @@ export class OnlineDecider {
     const widest = Math.max(H, ...members[0].map((l) => l.units));
     this.#h = [new Float64Array(widest), new Float64Array(widest)];
     this.#impacts = new Float64Array(this.#groups.length);
+    this.#variantLogOdds = new Float64Array(this.#groups.length + 1);
+    const kernel = simd && this.#firstAct <= 2 && H % 4 === 0 && members[0].length > 1 ? VariantKernel.create() : null;
+    if (kernel?.setDeep(members.map((m) => m.slice(1)))) {
+      const W32 = Float32Array.from(this.#W);
+      const groups = new Int32Array(this.#groups.length + 1);
+      const rows = new Int32Array(this.#groups.length + 1); // every variant is of row 0
+      this.#kernel = {
+        kernel,
+        groups,
+        rows,
+        input: {
+          first: new Float32Array(units),
+          x: this.#x,
+          width,
+          base: this.#baseline,
+          W: W32,
+          units,
+          members: M,
+          relu: this.#firstAct === 1,
+          rowsOf: rows,
+          groupsOf: groups,
+          groupStart: this.#groupStart,
+          groupFlat: this.#groupFlat,
+        },
+      };
+    }
   }
 
   /**
    * The fast path for a loaded model, or null when its networks are not plain dense stacks of one shape (then use
    * `scorer.decide`).
    */
-  static fromScorer(scorer: CreditScorer): OnlineDecider | null {
+  static fromScorer(scorer: CreditScorer, opts: { simd?: boolean } = {}): OnlineDecider | null {
     const model = batchModelOf(scorer);
-    return model ? new OnlineDecider(scorer, model.members) : null;
+    return model ? new OnlineDecider(scorer, model.members, opts.simd ?? true) : null;
+  }
+
+  /** Whether the forward passes run in the WebAssembly kernel (else in JavaScript). */
+  get simd(): boolean {
+    return this.#kernel !== null;
   }
 
   /** Calibrated log-odds (float32-rounded, as `CreditScorer.logOddsEncoded`) from first-layer pre-activations. */
@@ -223,34 +262,72 @@ export class OnlineDecider {
       const at = c * units;
       for (let u = 0; u < units; u++) z0[u] += v * W[at + u];
     }
-    const logOdds = this.#logOdds(z0);
-    const probability = sigmoid(logOdds);
     // reason codes: each group that differs from the baseline, set to the baseline
     const G = this.#groups.length;
     const impacts = this.#impacts;
     const minImpact = 0.01;
+    let logOdds: number;
     let found = 0;
-    for (let g = 0; g < G; g++) {
-      impacts[g] = NaN;
-      let changed = false;
-      for (let k = this.#groupStart[g], end = this.#groupStart[g + 1]; k < end; k++) {
-        const c = this.#groupFlat[k];
-        const d = base[c] - x[c];
-        if (d === 0) continue;
-        if (!changed) {
-          z.set(z0);
-          changed = true;
+    if (this.#kernel) {
+      // variant 0 is the applicant, then one per differing group; all passes in one kernel call
+      const { kernel, input, groups } = this.#kernel;
+      input.first.set(z0);
+      groups[0] = -1;
+      let V = 1;
+      for (let g = 0; g < G; g++) {
+        impacts[g] = NaN;
+        for (let k = this.#groupStart[g], end = this.#groupStart[g + 1]; k < end; k++) {
+          const c = this.#groupFlat[k];
+          if (base[c] !== x[c]) {
+            groups[V++] = g;
+            break;
+          }
         }
-        const at = c * units;
-        for (let u = 0; u < units; u++) z[u] += d * W[at + u];
       }
-      if (!changed) continue;
-      const impact = logOdds - this.#logOdds(z);
-      if (impact >= minImpact) {
-        impacts[g] = impact;
-        found++;
+      input.rowsOf = this.#kernel.rows.subarray(0, V);
+      input.groupsOf = groups.subarray(0, V);
+      const logits = kernel.logits(input);
+      const M = this.#M;
+      const { a, b } = this.#calibration;
+      const lo = this.#variantLogOdds;
+      for (let v = 0; v < V; v++) {
+        let sum = 0;
+        for (let m = 0; m < M; m++) sum += logits[m][v];
+        lo[v] = Math.fround(a * Math.fround(sum / M) + b);
+      }
+      logOdds = lo[0];
+      for (let v = 1; v < V; v++) {
+        const impact = logOdds - lo[v];
+        if (impact >= minImpact) {
+          impacts[groups[v]] = impact;
+          found++;
+        }
+      }
+    } else {
+      logOdds = this.#logOdds(z0);
+      for (let g = 0; g < G; g++) {
+        impacts[g] = NaN;
+        let changed = false;
+        for (let k = this.#groupStart[g], end = this.#groupStart[g + 1]; k < end; k++) {
+          const c = this.#groupFlat[k];
+          const d = base[c] - x[c];
+          if (d === 0) continue;
+          if (!changed) {
+            z.set(z0);
+            changed = true;
+          }
+          const at = c * units;
+          for (let u = 0; u < units; u++) z[u] += d * W[at + u];
+        }
+        if (!changed) continue;
+        const impact = logOdds - this.#logOdds(z);
+        if (impact >= minImpact) {
+          impacts[g] = impact;
+          found++;
+        }
       }
     }
+    const probability = sigmoid(logOdds);
     const reasons: Reason[] = [];
     if (found > 0) {
       const order: number[] = [];

@@ -141,16 +141,19 @@ function assertSameAsDecide(scorer: CreditScorer, fast: OnlineDecider, rs: RawRo
   assertGreater(withReasons, rs.length / 10, "rows with reasons were compared");
 }
 
-Deno.test("OnlineDecider gives CreditScorer.decide's probability, decision and reason codes (MLP ensemble of 3)", async () => {
+Deno.test("OnlineDecider gives CreditScorer.decide's probability, decision and reason codes (MLP ensemble of 3; WebAssembly kernel and JavaScript)", async () => {
   const scorer = await scorerFor({ hidden: [16, 8], members: 3 });
   try {
-    const fast = OnlineDecider.fromScorer(scorer);
-    assert(fast, "an ensemble of dense relu networks has the fast path");
     const rs = [...rows(400, 11), ...ODD];
-    assertSameAsDecide(scorer, fast, rs);
-    assertSameAsDecide(scorer, fast, rs.slice(0, 50), 5);
-    // the buffers are reused between calls: the same application again gives the same answer
-    assertEquals(fast.decide(rs[0]), fast.decide(rs[0]));
+    for (const simd of [true, false]) {
+      const fast = OnlineDecider.fromScorer(scorer, { simd });
+      assert(fast, "an ensemble of dense relu networks has the fast path");
+      assertEquals(fast.simd, simd);
+      assertSameAsDecide(scorer, fast, rs);
+      assertSameAsDecide(scorer, fast, rs.slice(0, 50), 5);
+      // the buffers are reused between calls: the same application again gives the same answer
+      assertEquals(fast.decide(rs[0]), fast.decide(rs[0]));
+    }
   } finally {
     scorer.dispose();
   }
@@ -161,7 +164,7 @@ Deno.test("OnlineDecider: logistic regression, and no fast path for networks tha
   const tanh = await scorerFor({ hidden: [8], members: 1, activation: "tanh" });
   try {
     const fast = OnlineDecider.fromScorer(logistic);
-    assert(fast);
+    assert(fast && !fast.simd, "logistic regression runs in JavaScript (one output unit per member)");
     assertSameAsDecide(logistic, fast, [...rows(200, 12), ...ODD]);
     assertEquals(OnlineDecider.fromScorer(tanh), null);
   } finally {
