@@ -20,7 +20,7 @@ import { requireService } from "../lib/testing/services.ts";
 import { round, writeResults } from "./harness.ts";
 import type { LoadPlan, LoadReport } from "./serve_load.ts";
 
-const USAGE = "deno task bench serve [--rate R] [--seconds S] [--warmup S]";
+const USAGE = "deno task bench serve [--rate R] [--seconds S] [--warmup S] [--pin]";
 const AS_OF = "2021-09-01T00:00:00Z";
 
 function percentile(sorted: number[], q: number): number {
@@ -45,11 +45,22 @@ async function waitForHealth(base: string, timeoutMs: number): Promise<void> {
 export async function main(args: string[]): Promise<void> {
   const { values } = parseTaskArgs(args, {
     usage: USAGE,
-    options: { rate: { type: "string" }, seconds: { type: "string" }, warmup: { type: "string" } },
+    options: {
+      rate: { type: "string" },
+      seconds: { type: "string" },
+      warmup: { type: "string" },
+      pin: { type: "boolean" },
+    },
   });
   const rate = intFlag(values, "rate", { min: 1, max: 20_000, fallback: 1000 });
   const seconds = intFlag(values, "seconds", { min: 1, max: 120, fallback: 10 });
   const warmup = intFlag(values, "warmup", { min: 0, max: 60, fallback: 3 });
+  // --pin: the server on the last core, the load generator on the first (taskset), so they never share one
+  const cores = navigator.hardwareConcurrency;
+  const pin = values.pin === true;
+  if (pin && cores < 2) throw new Error(`Flag "--pin" needs two cores; this machine has ${cores}`);
+  const pinned = (core: number, args: string[]) =>
+    (pin ? ["taskset", ["-c", String(core), "deno", ...args]] : ["deno", args]) as [string, string[]];
   const redis = await requireService("redis");
   if (!redis.available) throw new Error(`bench serve needs Redis: ${redis.reason}`);
   const dir = new URL("./.data/serve", import.meta.url).pathname;
@@ -103,23 +114,24 @@ export async function main(args: string[]): Promise<void> {
     FEATURE_STORE__ONLINE_STORE__HOST: redis.host,
     FEATURE_STORE__ONLINE_STORE__PORT: String(redis.port),
   };
-  const serverProcess = new Deno.Command("deno", {
-    args: [
-      "run",
-      "--allow-read",
-      "--allow-write=data,reports,.demo",
-      "--allow-net",
-      "--allow-env",
-      "--allow-sys",
-      ...(Deno.env.get("BENCH_SERVE_CPU_PROF")
-        ? ["--cpu-prof", `--cpu-prof-dir=${Deno.env.get("BENCH_SERVE_CPU_PROF")}`]
-        : []),
-      new URL("../tasks/serve.ts", import.meta.url).pathname,
-      "--port",
-      String(port),
-      "--as-of",
-      AS_OF,
-    ],
+  const [serverCommand, serverArgs] = pinned(cores - 1, [
+    "run",
+    "--allow-read",
+    "--allow-write=data,reports,.demo",
+    "--allow-net",
+    "--allow-env",
+    "--allow-sys",
+    ...(Deno.env.get("BENCH_SERVE_CPU_PROF")
+      ? ["--cpu-prof", `--cpu-prof-dir=${Deno.env.get("BENCH_SERVE_CPU_PROF")}`]
+      : []),
+    new URL("../tasks/serve.ts", import.meta.url).pathname,
+    "--port",
+    String(port),
+    "--as-of",
+    AS_OF,
+  ]);
+  const serverProcess = new Deno.Command(serverCommand, {
+    args: serverArgs,
     env,
     stdout: "null",
     stderr: "inherit",
@@ -140,8 +152,13 @@ export async function main(args: string[]): Promise<void> {
       connections: 32,
     };
     // the load generator in a process of its own (bench/serve_load.ts), its report as JSON on stdout
-    const child = new Deno.Command("deno", {
-      args: ["run", "--allow-net=127.0.0.1", new URL("./serve_load.ts", import.meta.url).pathname],
+    const [loadCommand, loadArgs] = pinned(0, [
+      "run",
+      "--allow-net=127.0.0.1",
+      new URL("./serve_load.ts", import.meta.url).pathname,
+    ]);
+    const child = new Deno.Command(loadCommand, {
+      args: loadArgs,
       stdin: "piped",
       stdout: "piped",
       stderr: "inherit",
@@ -177,7 +194,8 @@ export async function main(args: string[]): Promise<void> {
       model: "champion MLP (3 members) trained on generated data",
       load_generator: "open loop in its own process (bench/serve_load.ts; sends paced by a worker thread with " +
         "Atomics.wait, not setTimeout) over 32 keep-alive HTTP/1.1 connections (raw TCP); latency from each " +
-        "request's send (p99_from_schedule_ms: from its scheduled time)",
+        "request's send (p99_from_schedule_ms: from its scheduled time)" +
+        (pin ? `; pinned with taskset: load generator on core 0, server on core ${cores - 1}` : "; not pinned"),
     };
     const path = await writeResults("serve", figures);
     console.log(
