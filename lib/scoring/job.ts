@@ -103,7 +103,7 @@ export interface ScoringJobOptions {
   batchRows?: number;
   /** Scored rows buffered before files are written (default 1,000,000). */
   bufferRows?: number;
-  /** Uploads at once (default 4). */
+  /** Files encoded and uploaded at once (default 16). */
   uploadConcurrency?: number;
   /**
    * Workers that encode and upload the Parquet files (default: cores, at most 2, for inputs of 200,000 rows or more,
