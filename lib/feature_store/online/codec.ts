@@ -60,8 +60,17 @@ export interface StoredRow {
  * ```
  */
 export function schemaFingerprint(view: Pick<FeatureView, "schema">): string {
+  // every online read checks it: computed once per schema (definitions are read-only once built)
+  let fingerprint = FINGERPRINTS.get(view.schema);
+  if (fingerprint === undefined) FINGERPRINTS.set(view.schema, fingerprint = computeFingerprint(view.schema));
+  return fingerprint;
+}
+
+const FINGERPRINTS = new WeakMap<FeatureView["schema"], string>();
+
+function computeFingerprint(schema: FeatureView["schema"]): string {
   let h = 0x811c9dc5;
-  const text = view.schema.map((f) => `${f.name}:${f.dtype}`).join(";");
+  const text = schema.map((f) => `${f.name}:${f.dtype}`).join(";");
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);

@@ -141,6 +141,32 @@ export function resolveFeatures(
 }
 
 /**
+ * Resolved `view:feature` lists per repo and request text: a server asks for the same features on every request, and
+ * resolving them (parsing, view and field lookups) cost ~10 µs of a ~250 µs `/score`. Only successful resolutions are
+ * kept (a bad list throws every time); a repo's definitions are read-only once built.
+ */
+const RESOLVED = new WeakMap<FeatureRepo, Map<string, Selection[]>>();
+const RESOLVED_PER_REPO = 256;
+
+function resolveCached(
+  repo: FeatureRepo,
+  features: readonly string[] | FeatureService,
+  fullFeatureNames: boolean | undefined,
+): Selection[] {
+  if (!Array.isArray(features)) return resolveFeatures(repo, features, { fullFeatureNames });
+  let cache = RESOLVED.get(repo);
+  if (!cache) RESOLVED.set(repo, cache = new Map());
+  const key = `${fullFeatureNames ? 1 : 0}${JSON.stringify(features)}`;
+  let found = cache.get(key);
+  if (!found) {
+    found = resolveFeatures(repo, features, { fullFeatureNames });
+    if (cache.size >= RESOLVED_PER_REPO) cache.clear();
+    cache.set(key, found);
+  }
+  return found;
+}
+
+/**
  * Entity rows from Feast's column form (`{ dob_ssn: [...], zipcode: [...] }`); columns must have equal lengths.
  *
  * @example
@@ -184,7 +210,7 @@ export async function getOnlineFeatures(
   online: OnlineStore,
   request: OnlineFeaturesRequest,
 ): Promise<OnlineFeaturesResult> {
-  const selections = resolveFeatures(repo, request.features, { fullFeatureNames: request.fullFeatureNames });
+  const selections = resolveCached(repo, request.features, request.fullFeatureNames);
   let rows: readonly Record<string, unknown>[];
   if (request.entityRows && request.entities) {
     throw new OnlineRequestError(`Give field "entityRows" or "entities", not both`);

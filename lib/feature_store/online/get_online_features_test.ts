@@ -139,5 +139,21 @@ Deno.test("getOnlineFeatures: malformed requests name the field", async () => {
     OnlineRequestError,
     `Field "entities.dob_ssn" has 1 values but "entities.zipcode" has 2`,
   );
+  // resolved feature lists are kept per repo: a good list asked again, then a bad one, still throws
+  const good = ["zipcode_features:city"];
+  for (let i = 0; i < 2; i++) {
+    const r = await getOnlineFeatures(repo, store, { features: good, entityRows: [{ zipcode: 1 }] });
+    assertEquals(r.featureNames, ["zipcode", "city"]);
+    const full = await getOnlineFeatures(repo, store, {
+      features: good,
+      entityRows: [{ zipcode: 1 }],
+      fullFeatureNames: true,
+    });
+    assertEquals(full.featureNames, ["zipcode", "zipcode_features__city"]);
+  }
+  await assertRejects(
+    ask({ features: ["zipcode_features:city\nzipcode_features:city"], entityRows: rows }),
+    OnlineRequestError,
+  );
   await store.close();
 });
