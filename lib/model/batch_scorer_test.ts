@@ -1,119 +1,14 @@
-import * as tf from "@tensorflow/tfjs";
 import { assert, assertAlmostEquals, assertEquals, assertGreater } from "@std/assert";
 import { initBackend } from "./tfjs_backend.ts";
-import { buildNetwork, fitNetwork, seededRandom } from "./tfjs_model.ts";
-import { type FeatureSpec, fitPreprocessor, type RawRow } from "./preprocess.ts";
+import type { RawRow } from "./preprocess.ts";
+import { smallCreditRows, smallCreditScorer } from "../testing/small_credit_model.ts";
 import { CreditScorer } from "./train.ts";
 import { batchModelOf, BatchScorer, type ColumnarInput, encodeColumnar, type ReasonMode } from "./batch_scorer.ts";
 
 await initBackend();
 
-/** Every feature kind: numeric (log, clip, bins, constant imputation), ratio, product, bucket, categorical, cross. */
-const SPEC: FeatureSpec = {
-  label: "y",
-  features: [
-    { kind: "numeric", name: "age", description: "age" },
-    { kind: "bucket", name: "age_band", column: "age", edges: [25, 35, 50], description: "age band" },
-    { kind: "numeric", name: "income", log: true, bins: 4, description: "income" },
-    { kind: "numeric", name: "emp", clip: 3, impute: 0, description: "employment years" },
-    { kind: "numeric", name: "missed", description: "missed payments" },
-    { kind: "ratio", name: "lti", numerator: ["amount"], denominator: "income", description: "loan to income" },
-    {
-      kind: "ratio",
-      name: "dti",
-      numerator: ["debt_a", "debt_b"],
-      denominator: "income",
-      log: true,
-      description: "dti",
-    },
-    { kind: "numeric", name: "rate", description: "interest rate" },
-    { kind: "product", name: "rate_x_lti", factors: ["rate", "lti"], description: "interest to income" },
-    { kind: "categorical", name: "home", description: "home ownership" },
-    { kind: "categorical", name: "intent", minCount: 30, description: "intent" },
-    { kind: "cross", name: "intent_x_home", columns: ["intent", "home"], minCount: 25, description: "cross" },
-  ],
-  rules: [],
-};
-
-const HOMES = ["RENT", "OWN", "MORTGAGE", "OTHER"];
-const INTENTS = ["EDUCATION", "MEDICAL", "VENTURE", "PERSONAL", "RARE"];
-
-function rows(n: number, seed: number): RawRow[] {
-  const r = seededRandom(seed);
-  const pick = <T>(xs: T[], weights: number[]) => {
-    let u = r() * weights.reduce((a, b) => a + b, 0);
-    for (let i = 0; i < xs.length; i++) if ((u -= weights[i]) <= 0) return xs[i];
-    return xs[xs.length - 1];
-  };
-  return Array.from({ length: n }, () => {
-    const age = 20 + Math.floor(r() * 50);
-    const income = r() < 0.05 ? null : 15_000 + r() * 120_000;
-    const amount = 1000 + r() * 30_000;
-    const missed = r() < 0.6 ? 0 : Math.floor(r() * 5);
-    const rate = r() < 0.08 ? null : 5 + r() * 15;
-    const home = r() < 0.03 ? null : pick(HOMES, [5, 2, 3, 0.2]);
-    const intent = pick(INTENTS, [3, 3, 2, 2, 0.1]);
-    const z = 0.8 * missed + 3 * (amount / (income ?? 50_000)) + (home === "RENT" ? 0.6 : 0) + ((rate ?? 10) - 10) / 4 -
-      2 + (r() - 0.5);
-    return {
-      age,
-      income,
-      emp: r() < 0.1 ? null : Math.floor(r() * 12),
-      missed,
-      amount,
-      debt_a: r() < 0.03 ? null : r() * 20_000,
-      debt_b: r() * 5000,
-      rate,
-      home,
-      intent,
-      y: z > 0 ? 1 : 0,
-    };
-  });
-}
-
-async function scorerFor(opts: { hidden: number[] | null; members: number; activation?: "relu" | "tanh" }) {
-  const train = rows(1500, 1);
-  const pre = fitPreprocessor(SPEC, train);
-  const ds = (rs: RawRow[]) => {
-    const m = pre.transform(rs);
-    return { x: m.data, y: Float32Array.from(rs, (r) => r.y as number), rows: m.rows, cols: m.cols };
-  };
-  const networks: tf.LayersModel[] = [];
-  for (let m = 0; m < opts.members; m++) {
-    const net = buildNetwork({
-      type: opts.hidden ? "mlp" : "logistic",
-      inputs: pre.width,
-      hidden: opts.hidden ?? [],
-      seed: 3 + m,
-      activation: opts.activation,
-    });
-    await fitNetwork(net, {
-      train: ds(train),
-      validation: ds(rows(300, 2)),
-      seed: 3 + m,
-      epochs: 6,
-      learningRate: 0.01,
-    });
-    networks.push(net);
-  }
-  const meta = {
-    format: "credit-model/1" as const,
-    modelType: opts.hidden ? "mlp" as const : "logistic" as const,
-    members: opts.members,
-    calibration: { a: 0.9, b: -0.2 },
-    baselineModes: pre.modes(train),
-    label: "y",
-    backend: "wasm",
-    seed: 3,
-    trainedAt: "",
-  };
-  const threshold = {
-    threshold: 0.35,
-    policy: { kind: "target_recall" as const, targetRecall: 0.9 },
-    achieved: { recall: 1, precision: 1, approvalRate: 0.5, n: 1 },
-  };
-  return new CreditScorer(meta, pre, networks, threshold, 7);
-}
+const scorerFor = smallCreditScorer;
+const rows = smallCreditRows;
 
 /** Rows as columns: numbers with NaN for null, texts dictionary-coded (some numbers given as text, as CSV would). */
 function columnar(rs: RawRow[]): ColumnarInput {
