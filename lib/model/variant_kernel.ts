@@ -310,22 +310,23 @@ export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
     [1, V128], // s
   ]);
   const body = [...locals, ...kernelBody(), ...op.end];
-  const bytes = [
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
+  return moduleBytes(type, ["variants"], [body]);
+}
+
+/**
+ * A WebAssembly module whose functions all have the one `type` and share the imported `env.memory`: `bodies[i]` is
+ * exported as `names[i]`.
+ */
+function moduleBytes(type: number[], names: string[], bodies: number[][]): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from([
+    ...[0x00, 0x61, 0x73, 0x6d], // "\0asm"
+    ...[0x01, 0x00, 0x00, 0x00], // version 1
     ...section(1, vec([type])),
     ...section(2, vec([[...str("env"), ...str("memory"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...str("variants"), 0x00, 0]])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
-  ];
-  return Uint8Array.from(bytes);
+    ...section(3, vec(bodies.map(() => [0]))),
+    ...section(7, vec(names.map((name, i) => [...str(name), 0x00, ...uleb(i)]))),
+    ...section(10, vec(bodies.map((b) => [...uleb(b.length), ...b]))),
+  ]);
 }
 
 /** A dense layer after the first, as the deep-layer kernel takes it (row-major `inputs x units` kernel). */
@@ -476,22 +477,7 @@ export function deepModuleBytes(
   const bodies = layers.map((l, i) =>
     i === layers.length - 1 ? dotBody(l.inputs) : denseBody(l.inputs, l.units, l.activation === "relu")
   );
-  const bytes = [
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vec([type])),
-    ...section(2, vec([[...str("env"), ...str("memory"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec(layers.map(() => [0]))),
-    ...section(7, vec(layers.map((_, i) => [...str(`l${i}`), 0x00, ...uleb(i)]))),
-    ...section(10, vec(bodies.map((b) => [...uleb(b.length), ...b]))),
-  ];
-  return Uint8Array.from(bytes);
+  return moduleBytes(type, layers.map((_, i) => `l${i}`), bodies);
 }
 
 /** Inputs of {@link VariantKernel.run}; see the module doc. */
