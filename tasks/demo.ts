@@ -15,6 +15,7 @@ import { DOWNTURN_SHIFT } from "../lib/credit/generate.ts";
 import { buildTrainingSet } from "./training_set.ts";
 import { main as trainMain } from "./train.ts";
 import { main as predictMain } from "./predict.ts";
+import { main as promoteMain } from "./promote.ts";
 import { readTable } from "../lib/io/mod.ts";
 import { applicationFromRow } from "../lib/credit/application.ts";
 import { startDecisionServer } from "../lib/credit/decision_server.ts";
@@ -59,7 +60,13 @@ if (import.meta.main) {
     );
 
     stage(4, "Train a tfjs credit-default model (recall-first threshold), record the run, register a version");
-    await trainMain(["--seed", String(seed)], (line) => console.log(`  ${line}`));
+    const trained = await trainMain(["--seed", String(seed)], (line) => console.log(`  ${line}`));
+    if (trained?.version && !trained.champion) {
+      // an earlier demo (or deno task train) left a champion: this run's model takes over, so every run tells the
+      // same story (stage 9 may promote a challenger over it)
+      console.log(`  an earlier champion exists; this run's version ${trained.version} becomes champion:`);
+      await promoteMain(["--version", String(trained.version)], (line) => console.log(`  ${line}`));
+    }
 
     stage(5, "One loan decision with reason codes (features joined point-in-time at the application's time)");
     const loans = await readTable(`${config.data_dir}/loan_table.parquet`);
