@@ -121,6 +121,7 @@ export async function main(args: string[]): Promise<void> {
     "--allow-net",
     "--allow-env",
     "--allow-sys",
+    ...(Deno.env.get("BENCH_SERVE_V8_FLAGS") ? [`--v8-flags=${Deno.env.get("BENCH_SERVE_V8_FLAGS")}`] : []),
     ...(Deno.env.get("BENCH_SERVE_CPU_PROF")
       ? ["--cpu-prof", `--cpu-prof-dir=${Deno.env.get("BENCH_SERVE_CPU_PROF")}`]
       : []),
@@ -133,7 +134,8 @@ export async function main(args: string[]): Promise<void> {
   const serverProcess = new Deno.Command(serverCommand, {
     args: serverArgs,
     env,
-    stdout: "null",
+    // BENCH_SERVE_V8_FLAGS (e.g. --trace-gc) may print to stdout: shown then
+    stdout: Deno.env.get("BENCH_SERVE_V8_FLAGS") ? "inherit" : "null",
     stderr: "inherit",
   }).spawn();
   const base = `http://127.0.0.1:${port}`;
