@@ -6,7 +6,8 @@
  * schedule whatever the answers (open loop: a stalled server cannot slow the load down); latency counts from each
  * request's send, and `p99_from_schedule_ms` from its scheduled time (adding the load generator's own lateness).
  * Then the same load on `GET /health` (no features, no model): the floor of this machine. Writes
- * bench/results/serve.json.
+ * bench/results/serve.json. To look inside the server: `BENCH_SERVE_V8_FLAGS=--trace-gc` (V8 flags for the server,
+ * whose output is then shown) and `BENCH_SERVE_CPU_PROF=DIR` (a CPU profile of the server).
  * @module
  */
 import { intFlag, parseTaskArgs } from "../lib/cli/mod.ts";
