@@ -5,9 +5,10 @@
  * own process with Redis as the online store and the champion MLP trained on generated data. Requests are sent on
  * schedule whatever the answers (open loop: a stalled server cannot slow the load down); latency counts from each
  * request's send, and `p99_from_schedule_ms` from its scheduled time (adding the load generator's own lateness).
- * Then the same load on `GET /health` (no features, no model): the floor of this machine. Writes
- * bench/results/serve.json. To look inside the server: `BENCH_SERVE_V8_FLAGS=--trace-gc` (V8 flags for the server,
- * whose output is then shown) and `BENCH_SERVE_CPU_PROF=DIR` (a CPU profile of the server).
+ * Then the same load on `GET /health` (no features, no model): the floor of this machine. `slow_answers` counts the
+ * answers over 1 ms of each phase and the runs they come in (see {@link slowRuns}). Writes bench/results/serve.json.
+ * To look inside the server: `BENCH_SERVE_V8_FLAGS=--trace-gc` (V8 flags for the server, whose output is then shown)
+ * and `BENCH_SERVE_CPU_PROF=DIR` (a CPU profile of the server).
  * @module
  */
 import { intFlag, parseTaskArgs } from "../lib/cli/mod.ts";
@@ -23,6 +24,26 @@ import type { LoadPlan, LoadReport } from "./serve_load.ts";
 
 const USAGE = "deno task bench serve [--rate R] [--seconds S] [--warmup S] [--pin]";
 const AS_OF = "2021-09-01T00:00:00Z";
+
+/**
+ * Answers slower than 1 ms and the stalls behind them: runs of such answers in completion order (gaps of at most 3
+ * answers). One stall of the machine delays every request sent during it, so a few long runs mean the tail comes
+ * from pauses shared by many requests (the same pattern on `GET /health` points outside the handler).
+ */
+function slowRuns(latencies: readonly number[]): { over_1ms: number; runs: number; longest_run: number } {
+  let over = 0, runs = 0, longest = 0, run = 0, last = -Infinity;
+  latencies.forEach((ms, i) => {
+    if (ms <= 1) return;
+    over++;
+    if (i - last > 3) {
+      runs++;
+      run = 0;
+    }
+    longest = Math.max(longest, ++run);
+    last = i;
+  });
+  return { over_1ms: over, runs, longest_run: longest };
+}
 
 function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -173,6 +194,10 @@ export async function main(args: string[]): Promise<void> {
     if (!output.success) throw new Error(`The load generator (bench/serve_load.ts) exited with code ${output.code}`);
     const { score, floor } = JSON.parse(new TextDecoder().decode(output.stdout)) as LoadReport;
     const { latencies, fromSchedule, serverMs, errors, total, elapsed, statuses } = score;
+    const slow = { // before sorting
+      score: { ...slowRuns(latencies), in_server_over_1ms: serverMs.filter((ms) => ms > 1).length },
+      health: slowRuns(floor.latencies),
+    };
     serverMs.sort((a, b) => a - b);
     fromSchedule.sort((a, b) => a - b);
     floor.latencies.sort((a, b) => a - b);
@@ -189,6 +214,7 @@ export async function main(args: string[]): Promise<void> {
       in_server_p99_ms: round(percentile(serverMs, 0.99), 3),
       health_floor_p50_ms: round(percentile(floor.latencies, 0.5), 3),
       health_floor_p99_ms: round(percentile(floor.latencies, 0.99), 3),
+      slow_answers: slow,
       requests: total,
       errors,
       error_statuses: statuses,
@@ -205,7 +231,9 @@ export async function main(args: string[]): Promise<void> {
       `/score at ${figures.rps} req/s: p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms, ` +
         `${errors} errors of ${total}; in-server p50 ${figures.in_server_p50_ms} ms, p99 ${figures.in_server_p99_ms} ms; ` +
         `GET /health floor p50 ${figures.health_floor_p50_ms} ms, ` +
-        `p99 ${figures.health_floor_p99_ms} ms -> ${path}`,
+        `p99 ${figures.health_floor_p99_ms} ms; answers over 1 ms: /score ${slow.score.over_1ms} in ` +
+        `${slow.score.runs} runs (${slow.score.in_server_over_1ms} over 1 ms in the server), ` +
+        `/health ${slow.health.over_1ms} in ${slow.health.runs} runs -> ${path}`,
     );
   } finally {
     serverProcess.kill("SIGTERM");
