@@ -53,6 +53,7 @@ import {
 import type { CreditScorer, ModelMeta } from "./train.ts";
 import { initBackend } from "./tfjs_backend.ts";
 import { VariantKernel } from "./variant_kernel.ts";
+import { MIN_REASON_IMPACT, sigmoid } from "./explain.ts";
 
 /** A text column, dictionary-coded: `codes[i]` indexes `values` (-1 = missing). */
 export interface TextColumn {
@@ -117,7 +118,8 @@ export interface BatchScores {
 
 const ACTIVATIONS = new Set(["relu", "linear", "elu", "sigmoid"]);
 
-function activate(name: string, z: number): number {
+/** A dense layer's activation (one of {@link ACTIVATIONS}) of one pre-activation. */
+export function activate(name: string, z: number): number {
   switch (name) {
     case "relu":
       return z > 0 ? z : 0;
@@ -128,10 +130,6 @@ function activate(name: string, z: number): number {
     default:
       return z;
   }
-}
-
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
 /**
@@ -581,7 +579,7 @@ export class BatchScorer {
     const width = this.preprocessor.width;
     if (x.length !== rows * width) throw new Error(`Expected ${rows} x ${width} encoded values, got ${x.length}`);
     const top = opts.top ?? 3;
-    const minImpact = opts.minImpact ?? 0.01;
+    const minImpact = opts.minImpact ?? MIN_REASON_IMPACT;
     const mode = opts.reasons ?? "all";
     const out: BatchScores = {
       rows,

@@ -19,9 +19,13 @@ import type { Preprocessor, RawRow } from "./preprocess.ts";
 /** Scores encoded rows (row-major, `rows` x width) into log-odds of default. */
 export type EncodedScorer = (x: Float32Array, rows: number) => Float32Array;
 
-function sigmoid(z: number): number {
+/** The logistic function, without overflow for large negative `z`. */
+export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
+
+/** Smallest impact (log-odds) that counts as a reason, unless `minImpact` says otherwise. */
+export const MIN_REASON_IMPACT = 0.01;
 
 /** One reason for a decision. */
 export interface Reason {
@@ -94,7 +98,7 @@ export function reasonCodes(opts: ReasonOptions): { probability: number; reasons
   const x = pre.transform([row]).data;
   const { logOdds, impacts } = groupImpacts(x, pre.groups, opts.baseline, opts.score);
   const probability = sigmoid(logOdds);
-  const minImpact = opts.minImpact ?? 0.01;
+  const minImpact = opts.minImpact ?? MIN_REASON_IMPACT;
   const reasons = [...impacts]
     .filter(([, impact]) => impact >= minImpact)
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))

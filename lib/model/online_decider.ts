@@ -30,41 +30,15 @@
  * ```
  * @module
  */
-import { batchModelOf, type DenseLayer } from "./batch_scorer.ts";
+import { activate, batchModelOf, type DenseLayer } from "./batch_scorer.ts";
 import { type VariantInput, VariantKernel } from "./variant_kernel.ts";
 import type { Preprocessor, RawRow } from "./preprocess.ts";
-import type { Reason } from "./explain.ts";
+import { MIN_REASON_IMPACT, type Reason, sigmoid } from "./explain.ts";
 import { decide as decideAt } from "./policy.ts";
 import { type CreditScorer, type DecideOptions, type DecisionResult, InvalidApplicationError } from "./train.ts";
 
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
-
-/** 1 = relu, 2 = linear, 3 = elu, 4 = sigmoid (the activations batchModelOf accepts). */
-function activationCode(name: string): number {
-  switch (name) {
-    case "relu":
-      return 1;
-    case "linear":
-      return 2;
-    case "elu":
-      return 3;
-    case "sigmoid":
-      return 4;
-    default:
-      throw new Error(`Activation "${name}" has no fast path`);
-  }
-}
-
-function activateInPlace(code: number, h: Float64Array, n: number): void {
-  if (code === 1) {
-    for (let u = 0; u < n; u++) if (!(h[u] > 0)) h[u] = 0;
-  } else if (code === 3) {
-    for (let u = 0; u < n; u++) if (!(h[u] > 0)) h[u] = Math.exp(h[u]) - 1;
-  } else if (code === 4) {
-    for (let u = 0; u < n; u++) h[u] = 1 / (1 + Math.exp(-h[u]));
-  }
+function activateInPlace(name: string, h: Float64Array, n: number): void {
+  if (name !== "linear") { for (let u = 0; u < n; u++) h[u] = activate(name, h[u]); }
 }
 
 /** A deeper (second or later) dense layer of one member, as float64 for the hot loop. */
@@ -73,7 +47,7 @@ interface Layer {
   bias: Float64Array;
   inputs: number;
   units: number;
-  act: number;
+  act: string;
 }
 
 /** See the module doc. */
@@ -91,7 +65,7 @@ export class OnlineDecider {
   readonly #M: number;
   /** First-layer units per member. */
   readonly #H: number;
-  readonly #firstAct: number;
+  readonly #firstAct: string;
   /** First layer, members side by side: `width x (M * H)` row-major, and its bias. */
   readonly #W: Float64Array;
   readonly #bias: Float64Array;
@@ -132,7 +106,7 @@ export class OnlineDecider {
     }
     this.#M = M;
     this.#H = H;
-    this.#firstAct = activationCode(l0.activation);
+    this.#firstAct = l0.activation;
     const units = M * H;
     this.#W = new Float64Array(width * units);
     this.#bias = new Float64Array(units);
@@ -149,7 +123,7 @@ export class OnlineDecider {
         bias: Float64Array.from(l.bias),
         inputs: l.inputs,
         units: l.units,
-        act: activationCode(l.activation),
+        act: l.activation,
       }))
     );
     this.#x = new Float32Array(width);
@@ -159,7 +133,10 @@ export class OnlineDecider {
     this.#h = [new Float64Array(widest), new Float64Array(widest)];
     this.#impacts = new Float64Array(this.#groups.length);
     this.#variantLogOdds = new Float64Array(this.#groups.length + 1);
-    const kernel = simd && this.#firstAct <= 2 && H % 4 === 0 && members[0].length > 1 ? VariantKernel.create() : null;
+    const kernel =
+      simd && (l0.activation === "relu" || l0.activation === "linear") && H % 4 === 0 && members[0].length > 1
+        ? VariantKernel.create()
+        : null;
     if (kernel?.setDeep(members.map((m) => m.slice(1)))) {
       const W32 = Float32Array.from(this.#W);
       const groups = new Int32Array(this.#groups.length + 1);
@@ -176,7 +153,7 @@ export class OnlineDecider {
           W: W32,
           units,
           members: M,
-          relu: this.#firstAct === 1,
+          relu: l0.activation === "relu",
           rowsOf: rows,
           groupsOf: groups,
           groupStart: this.#groupStart,
@@ -265,7 +242,7 @@ export class OnlineDecider {
     // reason codes: each group that differs from the baseline, set to the baseline
     const G = this.#groups.length;
     const impacts = this.#impacts;
-    const minImpact = 0.01;
+    const minImpact = MIN_REASON_IMPACT;
     let logOdds: number;
     let found = 0;
     if (this.#kernel) {

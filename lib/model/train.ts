@@ -60,7 +60,7 @@ import {
 } from "./charts.ts";
 import { type Json, startRun } from "./tracking.ts";
 import { getAliases, getVersion, registerModel, setAlias } from "./registry.ts";
-import { formatReason, type Reason, reasonCodes } from "./explain.ts";
+import { formatReason, type Reason, reasonCodes, sigmoid } from "./explain.ts";
 import { type FusedEnsemble, fuseEnsemble } from "./fused_ensemble.ts";
 import { buildTrainingReference, writeTrainingReference } from "./reference.ts";
 
@@ -277,10 +277,6 @@ export async function tableFingerprint(table: arrow.Table): Promise<string> {
   const bytes = arrow.tableToIPC(table, "stream");
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
 
 /**
