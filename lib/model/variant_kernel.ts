@@ -354,6 +354,16 @@ export function deepSupported(layers: readonly Pick<DeepLayer, "inputs" | "units
   return layers.slice(0, -1).every((l) => l.units % 4 === 0 && (l.activation === "relu" || l.activation === "linear"));
 }
 
+/** Address `base + index * bytes` (locals `base` and `index`). */
+function addressOf(base: number, index: number, bytes: number): number[] {
+  return [...op.get(base), ...op.get(index), ...op.i32(bytes), ...op.i32Mul, ...op.i32Add];
+}
+
+/** Address of float32 `index` in the array at `base` (locals): `base + index * 4`. */
+function f32At(base: number, index: number): number[] {
+  return [...op.get(base), ...op.get(index), ...op.i32(2), ...op.i32Shl, ...op.i32Add];
+}
+
 /**
  * `out[v, :] = act(b + sum over k in order of in[v, k] * w[k, :])` for `V` rows, `K x N` weights (N a multiple of 4),
  * in blocks of 32 outputs held in registers: the same sums in the same order as XNNPACK's f32 GEMM (bias first, then
@@ -364,17 +374,9 @@ function denseBody(K: number, N: number, relu: boolean): number[] {
   const v = 5, k = 6, inRow = 7, outRow = 8, wRow = 9, s = 10, acc0 = 11;
   const body: number[] = [
     // inRow = in + v*K*4; outRow = out + v*N*4
-    ...op.get(pIn),
-    ...op.get(v),
-    ...op.i32(K * 4),
-    ...op.i32Mul,
-    ...op.i32Add,
+    ...addressOf(pIn, v, K * 4),
     ...op.set(inRow),
-    ...op.get(pOut),
-    ...op.get(v),
-    ...op.i32(N * 4),
-    ...op.i32Mul,
-    ...op.i32Add,
+    ...addressOf(pOut, v, N * 4),
     ...op.set(outRow),
   ];
   for (let c = 0; c * 32 < N; c++) {
@@ -384,11 +386,7 @@ function denseBody(K: number, N: number, relu: boolean): number[] {
     body.push(...op.get(pW), ...op.set(wRow));
     const step: number[] = [
       // s = splat(in[v, k])
-      ...op.get(inRow),
-      ...op.get(k),
-      ...op.i32(2),
-      ...op.i32Shl,
-      ...op.i32Add,
+      ...f32At(inRow, k),
       ...op.f32Load(),
       ...op.f32x4Splat,
       ...op.set(s),
@@ -421,38 +419,22 @@ function dotBody(K: number): number[] {
   const pIn = 0, pV = 1, pW = 2, pB = 3, pOut = 4;
   const v = 5, k = 6, inRow = 7, acc = 8;
   const body = [
-    ...op.get(pIn),
-    ...op.get(v),
-    ...op.i32(K * 4),
-    ...op.i32Mul,
-    ...op.i32Add,
+    ...addressOf(pIn, v, K * 4),
     ...op.set(inRow),
     ...op.get(pB),
     ...op.f32Load(),
     ...op.set(acc),
     ...forLoop(k, op.i32(0), op.i32(K), [
       ...op.get(acc),
-      ...op.get(inRow),
-      ...op.get(k),
-      ...op.i32(2),
-      ...op.i32Shl,
-      ...op.i32Add,
+      ...f32At(inRow, k),
       ...op.f32Load(),
-      ...op.get(pW),
-      ...op.get(k),
-      ...op.i32(2),
-      ...op.i32Shl,
-      ...op.i32Add,
+      ...f32At(pW, k),
       ...op.f32Load(),
       ...op.f32Mul,
       ...op.f32Add,
       ...op.set(acc),
     ]),
-    ...op.get(pOut),
-    ...op.get(v),
-    ...op.i32(2),
-    ...op.i32Shl,
-    ...op.i32Add,
+    ...f32At(pOut, v),
     ...op.get(acc),
     ...op.f32Store(),
   ];
