@@ -25,7 +25,7 @@ import {
   type IoOptions,
   joinUri,
   ObjectNotFoundError,
-  readBytes,
+  readJson,
   readTable,
   writeBytes,
   writeTable,
@@ -233,7 +233,7 @@ export async function readTrainingReference(opts: {
   const metaUri = joinUri(run.artifact_uri, REFERENCE_FILES.meta);
   let meta: ReferenceMeta;
   try {
-    meta = JSON.parse(new TextDecoder().decode(await readBytes(metaUri, opts.io)));
+    meta = await readJson(metaUri, opts.io) as ReferenceMeta;
   } catch (err) {
     if (err instanceof ObjectNotFoundError) {
       throw new Error(

@@ -16,7 +16,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type IoOptions, joinUri, readBytes, writeBytes } from "../io/mod.ts";
+import { type IoOptions, joinUri, readBytes, readJson, writeBytes } from "../io/mod.ts";
 import { seededRandom } from "./seeded_random.ts";
 
 export { seededRandom };
@@ -351,7 +351,7 @@ export async function saveNetwork(model: tf.LayersModel, dir: string, io: IoOpti
 export async function loadNetwork(dir: string, io: IoOptions = {}): Promise<tf.LayersModel> {
   const handler: tf.io.IOHandler = {
     load: async () => {
-      const json = JSON.parse(new TextDecoder().decode(await readBytes(joinUri(dir, NETWORK_FILES.topology), io)));
+      const json = await readJson(joinUri(dir, NETWORK_FILES.topology), io) as tf.io.ModelJSON;
       const manifest = json.weightsManifest?.[0];
       if (!manifest) throw new Error(`Model file "${joinUri(dir, NETWORK_FILES.topology)}" has no weights manifest`);
       const bytes = await readBytes(joinUri(dir, manifest.paths[0]), io);

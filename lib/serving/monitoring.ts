@@ -15,7 +15,7 @@
  * ```
  * @module
  */
-import { type IoOptions, joinUri, ObjectNotFoundError, readBytes } from "../io/mod.ts";
+import { exists, type IoOptions, joinUri, ObjectNotFoundError, readBytes } from "../io/mod.ts";
 import { getVersion, listVersions, type ModelVersion } from "../model/registry.ts";
 import { getRun, listArtifacts, readArtifact } from "../model/tracking.ts";
 import { HttpError, jsonResponse } from "./http.ts";
@@ -341,7 +341,7 @@ async function readDriftSummary(
   } catch (err) {
     return { report: null, html_url: null, problem: `"${jsonUri}" is not a drift report: ${(err as Error).message}` };
   }
-  const html = await readBytes(joinUri(dir, "drift_report.html"), { ...io }).then(() => true, () => false);
+  const html = await exists(joinUri(dir, "drift_report.html"), { ...io }).catch(() => false);
   return { report, html_url: html ? "/monitoring/drift_report.html" : null, problem: null };
 }
 
