@@ -5,7 +5,7 @@ import { FeatureStore } from "../feature_store/feature_store.ts";
 import { readTable } from "../io/mod.ts";
 import { readScoredRuns } from "../scoring/reader.ts";
 import { creditModelFixture } from "../testing/credit_model_fixture.ts";
-import { seededRandom } from "../model/tfjs_model.ts";
+import { seededRandom } from "../model/seeded_random.ts";
 import { isDobSsn } from "./application.ts";
 import { creditInputSchema, dobSsnBytes, scoreApplications } from "./batch_scoring.ts";
 import { creditTrainingSource } from "./model_spec.ts";

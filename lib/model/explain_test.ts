@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertGreater, assertLess } from "@std/assert";
 import { initBackend } from "./tfjs_backend.ts";
-import { buildNetwork, fitNetwork, seededRandom } from "./tfjs_model.ts";
+import { buildNetwork, fitNetwork } from "./tfjs_model.ts";
+import { seededRandom } from "./seeded_random.ts";
 import { type FeatureSpec, fitPreprocessor, type RawRow } from "./preprocess.ts";
 import { CreditScorer } from "./train.ts";
 import { formatReason, groupImpacts } from "./explain.ts";

@@ -19,8 +19,6 @@ import * as tf from "@tensorflow/tfjs";
 import { type IoOptions, joinUri, readBytes, readJson, writeBytes } from "../io/mod.ts";
 import { seededRandom } from "./seeded_random.ts";
 
-export { seededRandom };
-
 /** The architecture of a network. */
 export interface NetworkConfig {
   type: "logistic" | "mlp";

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
 import { kernelModuleBytes, VariantKernel } from "./variant_kernel.ts";
-import { seededRandom } from "./tfjs_model.ts";
+import { seededRandom } from "./seeded_random.ts";
 
 /** The loop the kernel replaces, in plain JavaScript (float64 sums, rounded on store). */
 function reference(
