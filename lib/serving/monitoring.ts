@@ -82,7 +82,6 @@ export interface RetrainingSummary {
   decision: string;
   /** The decision in sentences, with the numbers. */
   explanation: string;
-  dry_run: boolean;
   monitor_run_id: string | null;
   champion_before: number | null;
   champion_after: number | null;
@@ -304,7 +303,6 @@ function parseRetraining(v: unknown): RetrainingSummary | null {
   return {
     decision,
     explanation: str(r.explanation) ?? "",
-    dry_run: r.dry_run === true,
     monitor_run_id: str(r.monitor_run_id),
     champion_before: num(obj(r.champion)?.version),
     champion_after: num(r.champion_after),

@@ -59,7 +59,6 @@ Deno.test("monitoring data: champion metrics, charts and policy from the registr
     assertEquals(monitored.retraining, {
       decision: "promoted",
       explanation: FIXTURE_RETRAINING.explanation,
-      dry_run: false,
       monitor_run_id: "20210901T060000000Z-0000abcd",
       champion_before: 1,
       champion_after: 2,
