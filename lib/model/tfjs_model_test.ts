@@ -8,8 +8,8 @@ import {
   predictProba,
   rankAuc,
   saveNetwork,
-  seededRandom,
 } from "./tfjs_model.ts";
+import { seededRandom } from "./seeded_random.ts";
 
 /** A linear problem: y = 1 when 2 x0 - x1 + noise > 0.5. */
 function linearData(n: number, seed: number): Dataset {
