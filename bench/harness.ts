@@ -9,6 +9,7 @@
  * ```
  * @module
  */
+import { readSystemFile } from "../lib/io/system_file.ts";
 
 /** Median of numbers. */
 export function median(xs: number[]): number {
@@ -19,19 +20,7 @@ export function median(xs: number[]): number {
 
 /** Peak resident memory of this process so far, in MB (Linux VmHWM), or NaN where unknown. */
 export function peakRssMb(): number {
-  let status = "";
-  try {
-    status = Deno.readTextFileSync("/proc/self/status");
-  } catch {
-    // Deno asks for --allow-all to read /proc/self; `cat` of our own pid needs only --allow-run=cat
-    try {
-      const out = new Deno.Command("cat", { args: [`/proc/${Deno.pid}/status`] }).outputSync();
-      status = new TextDecoder().decode(out.stdout);
-    } catch {
-      return NaN;
-    }
-  }
-  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  const m = /VmHWM:\s+(\d+) kB/.exec(readSystemFile("/proc/self/status") ?? "");
   return m ? Number(m[1]) / 1024 : NaN;
 }
 

@@ -22,6 +22,7 @@ import { scoreApplications } from "../lib/credit/batch_scoring.ts";
 import { trainModel } from "../lib/model/train.ts";
 import { exists, list, readBytes, writeBytes } from "../lib/io/mod.ts";
 import { startS3 } from "../lib/testing/s3rver.ts";
+import { readSystemFile } from "../lib/io/system_file.ts";
 import { median, peakRssMb, round, writeResults } from "./harness.ts";
 
 const USAGE = "deno task bench score [--rows N] [--people N] [--repeats R] [--reasons all,rejected,none] " +
@@ -199,10 +200,7 @@ export async function main(args: string[]): Promise<void> {
     );
     const main = summary.all ?? Object.values(summary)[0];
     const first = Object.values(runs)[0][0];
-    let loadavg = "";
-    try {
-      loadavg = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-    } catch { /* not Linux */ }
+    const loadavg = (readSystemFile("/proc/loadavg") ?? "").split(" ").slice(0, 3).join(" "); // "" off Linux
     const path = await writeResults(String(values.results ?? "score"), {
       command: `deno task bench score ${args.join(" ")}`.trim(),
       rows: first.rows,

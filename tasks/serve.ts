@@ -14,6 +14,7 @@
  */
 import { intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { startDecisionServer } from "../lib/credit/decision_server.ts";
+import { cpuIdleNote, readCpuIdle } from "../lib/serving/cpu_idle.ts";
 
 const USAGE =
   "deno task serve [--host H] [--port P] [--model champion|N] [--name NAME] [--as-of ISO] [--drift-report DIR]";
@@ -64,6 +65,8 @@ if (import.meta.main) {
       }); ` +
         `loan application page at /, monitoring at /monitoring; Ctrl-C stops`,
     );
+    const idleNote = cpuIdleNote(readCpuIdle()); // idle vCPUs that halt at once make the latency tail
+    if (idleNote) console.warn(idleNote);
     let closing: Promise<void> | undefined;
     const stop = () => {
       if (closing) return;
