@@ -14,6 +14,7 @@ import { readTable, timestampVector, writeTable } from "../lib/io/mod.ts";
 import { intFlag, parseTaskArgs } from "../lib/cli/mod.ts";
 import { median, peakRssMb, round, writeResults } from "./harness.ts";
 import { rng } from "../lib/testing/rng.ts";
+import { CREDIT_FEATURES as CREDIT, duckdbAsofSelect, ZIP_FEATURES as ZIP } from "./duckdb_anchor.ts";
 
 const DAY = 86_400_000_000;
 const START = Date.UTC(2020, 0, 1) * 1000;
@@ -116,19 +117,6 @@ async function writeData(
   await writeTable(`${dir}/loan_table.parquet`, loans);
 }
 
-const CREDIT = [
-  "credit_card_due",
-  "mortgage_due",
-  "student_loan_due",
-  "vehicle_loan_due",
-  "hard_pulls",
-  "missed_payments_2y",
-  "missed_payments_1y",
-  "missed_payments_6m",
-  "bankruptcies",
-];
-const ZIP = ["city", "state", "location_type", "tax_returns_filed", "population", "total_wages"];
-
 function repoFor(dir: string) {
   const person = entity({ name: "dob_ssn", valueType: "string" });
   const zipcode = entity({ name: "zipcode", valueType: "int64" });
@@ -160,25 +148,6 @@ function repoFor(dir: string) {
     }),
   });
   return featureRepo({ entities: [person, zipcode], views: [credit, zips] });
-}
-
-function duckdbQuery(dir: string): string {
-  const c = CREDIT.map((f) =>
-    `CASE WHEN c.event_timestamp >= e.event_timestamp - INTERVAL 90 DAY THEN c.${f} END AS ${f}`
-  );
-  const z = ZIP.map((f) =>
-    `CASE WHEN z.event_timestamp >= e.event_timestamp - INTERVAL 3650 DAY THEN z.${f} END AS ${f}`
-  );
-  return `CREATE OR REPLACE TEMP TABLE result AS
-WITH e AS (SELECT * FROM read_parquet('${dir}/loan_table.parquet')),
-c AS (SELECT * FROM read_parquet('${dir}/credit_history.parquet')
-      QUALIFY row_number() OVER (PARTITION BY dob_ssn, event_timestamp ORDER BY created_timestamp DESC) = 1),
-z AS (SELECT * FROM read_parquet('${dir}/zipcode_table.parquet')
-      QUALIFY row_number() OVER (PARTITION BY zipcode, event_timestamp ORDER BY created_timestamp DESC) = 1)
-SELECT e.*, ${[...c, ...z].join(", ")}
-FROM e
-ASOF LEFT JOIN c ON e.dob_ssn = c.dob_ssn AND e.event_timestamp >= c.event_timestamp
-ASOF LEFT JOIN z ON e.zipcode = z.zipcode AND e.event_timestamp >= z.event_timestamp`;
 }
 
 function checksum(table: arrow.Table): Record<string, number> {
@@ -240,7 +209,7 @@ export async function main(args: string[]): Promise<void> {
     localRuns.push((performance.now() - t0) / 1000);
     if (k === 0) localSum = checksum(result);
     const t1 = performance.now();
-    await conn.run(duckdbQuery(dir));
+    await conn.run(`CREATE OR REPLACE TEMP TABLE result AS ${duckdbAsofSelect(dir)}`);
     duckRuns.push((performance.now() - t1) / 1000);
   }
   const localPeak = peakRssMb();

@@ -10,6 +10,9 @@
  * median), `peak_rss_mb` (median of the runs' peaks), the per-mode figures, the time spent loading and indexing the
  * feature sources, and the scoring rate once they are indexed.
  *
+ * The anchor, run once per repeat in the same run: `duckdb_floor`, DuckDB doing the least a scoring job does on the
+ * same data (see bench/duckdb_anchor.ts), and each mode's `times_duckdb_floor`.
+ *
  * Data and the model are cached under bench/.data/score/ (first run: ~40 s per million loans to generate).
  * @module
  */
@@ -23,6 +26,7 @@ import { trainModel } from "../lib/model/train.ts";
 import { exists, list, readBytes, writeBytes } from "../lib/io/mod.ts";
 import { startS3 } from "../lib/testing/s3rver.ts";
 import { readSystemFile } from "../lib/io/system_file.ts";
+import { duckdbScoringFloor } from "./duckdb_anchor.ts";
 import { median, peakRssMb, round, writeResults } from "./harness.ts";
 
 const USAGE = "deno task bench score [--rows N] [--people N] [--repeats R] [--reasons all,rejected,none] " +
@@ -149,6 +153,11 @@ export async function main(args: string[]): Promise<void> {
     }
     const snapshots = (await list(`${dataDir}/credit_history.parquet`))[0]?.size ?? 0;
     const runs: Record<string, ChildResult[]> = {};
+    // the anchor: DuckDB's floor of the same job on the same (local) files, once per repeat so that noise falls on both
+    // (imported here: the scoring children run without --allow-ffi)
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const duck = await (await DuckDBInstance.create(":memory:")).connect();
+    const floorRuns: number[] = [];
     for (let r = 0; r < repeats; r++) {
       for (const reasons of modes) {
         const childArgs: ChildArgs = { input, output, dataDir: sources, modelStore: models, reasons, workers };
@@ -183,7 +192,11 @@ export async function main(args: string[]): Promise<void> {
             `peak RSS ${Math.round(result.peak_rss_mb)} MB`,
         );
       }
+      floorRuns.push(await duckdbScoringFloor(duck, dataDir, here("./.data/score/duckdb_floor")));
+      log(`run ${r + 1}/${repeats}, DuckDB floor: ${floorRuns.at(-1)!.toFixed(1)} s`);
     }
+    duck.closeSync();
+    const floorSeconds = median(floorRuns);
     const summary = Object.fromEntries(
       Object.entries(runs).map(([mode, rs]) => {
         const seconds = median(rs.map((x) => x.seconds));
@@ -193,6 +206,7 @@ export async function main(args: string[]): Promise<void> {
           rows_per_s: Math.round(rs[0].rows / seconds),
           source_index_s: round(prep, 2),
           rows_per_s_after_index: Math.round(rs[0].rows / (seconds - prep)),
+          times_duckdb_floor: round(seconds / floorSeconds, 2),
           peak_rss_mb: Math.round(median(rs.map((x) => x.peak_rss_mb))),
           runs_s: rs.map((x) => round(x.seconds, 2)),
         }];
@@ -217,8 +231,19 @@ export async function main(args: string[]): Promise<void> {
       repeats,
       load_average_at_end: loadavg,
       goal_rows_per_s: 300_000,
+      duckdb_floor: {
+        seconds: round(floorSeconds, 2),
+        rows_per_s: Math.round(first.rows / floorSeconds),
+        runs_s: floorRuns.map((x) => round(x, 2)),
+        work: "DuckDB (all cores) on the same data from local files: point-in-time ASOF join of both views, a " +
+          "logistic of four columns in place of the model, no reason codes, Parquet partitioned by date to local " +
+          "files (bench/duckdb_anchor.ts); local because DuckDB's httpfs extension cannot be downloaded here",
+      },
     });
-    log(`wrote ${path}`);
+    log(
+      `reasons ${summary.all ? "all" : modes[0]}: ${main.rows_per_s} rows/s; DuckDB's floor of the same job: ` +
+        `${Math.round(first.rows / floorSeconds)} rows/s (goal 300000) -> ${path}`,
+    );
   } finally {
     await s3?.close();
     await Deno.remove(s3dir, { recursive: true }).catch(() => {});
