@@ -7,21 +7,7 @@
  * @module
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
-
-/** The credit_history features joined. */
-export const CREDIT_FEATURES = [
-  "credit_card_due",
-  "mortgage_due",
-  "student_loan_due",
-  "vehicle_loan_due",
-  "hard_pulls",
-  "missed_payments_2y",
-  "missed_payments_1y",
-  "missed_payments_6m",
-  "bankruptcies",
-];
-/** The zipcode_features features joined. */
-export const ZIP_FEATURES = ["city", "state", "location_type", "tax_returns_filed", "population", "total_wages"];
+import { CREDIT_FEATURES, ZIPCODE_FEATURES as ZIP_FEATURES } from "../lib/credit/schemas.ts";
 
 /** `SELECT <columns of e>, <features> FROM loans ASOF LEFT JOIN credit ASOF LEFT JOIN zipcodes` over `dir`'s files. */
 export function duckdbAsofSelect(dir: string, loanColumns = "e.*"): string {

@@ -14,7 +14,8 @@ import { readTable, timestampVector, writeTable } from "../lib/io/mod.ts";
 import { intFlag, parseTaskArgs } from "../lib/cli/mod.ts";
 import { median, peakRssMb, round, writeResults } from "./harness.ts";
 import { rng } from "../lib/testing/rng.ts";
-import { CREDIT_FEATURES as CREDIT, duckdbAsofSelect, ZIP_FEATURES as ZIP } from "./duckdb_anchor.ts";
+import { CREDIT_FEATURES as CREDIT, ZIPCODE_FEATURES as ZIP } from "../lib/credit/schemas.ts";
+import { duckdbAsofSelect } from "./duckdb_anchor.ts";
 
 const DAY = 86_400_000_000;
 const START = Date.UTC(2020, 0, 1) * 1000;

@@ -41,8 +41,20 @@ export const LOAN_SCHEMA: arrow.Schema = schemaOf([
   ["created_timestamp", timestampUs],
 ]);
 
+const ZIPCODE_FEATURE_COLUMNS: [string, () => arrow.DataType][] = [
+  ["city", utf8],
+  ["state", utf8],
+  ["location_type", utf8],
+  ["tax_returns_filed", int64],
+  ["population", int64],
+  ["total_wages", int64],
+];
+
+/** The six zipcode feature columns, in file order. */
+export const ZIPCODE_FEATURES: readonly string[] = ZIPCODE_FEATURE_COLUMNS.map(([name]) => name);
+
 /**
- * Schema of `zipcode_table.parquet`.
+ * Schema of `zipcode_table.parquet`: zipcode, the six features (three strings, three Int64), then the two timestamps.
  *
  * @example
  * ```ts
@@ -52,12 +64,7 @@ export const LOAN_SCHEMA: arrow.Schema = schemaOf([
  */
 export const ZIPCODE_SCHEMA: arrow.Schema = schemaOf([
   ["zipcode", int64],
-  ["city", utf8],
-  ["state", utf8],
-  ["location_type", utf8],
-  ["tax_returns_filed", int64],
-  ["population", int64],
-  ["total_wages", int64],
+  ...ZIPCODE_FEATURE_COLUMNS,
   ["event_timestamp", timestampUs],
   ["created_timestamp", timestampUs],
 ]);
