@@ -158,6 +158,7 @@ export async function main(args: string[]): Promise<void> {
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const duck = await (await DuckDBInstance.create(":memory:")).connect();
     const floorRuns: number[] = [];
+    const floorOut = here("./.data/score/duckdb_floor");
     for (let r = 0; r < repeats; r++) {
       for (const reasons of modes) {
         const childArgs: ChildArgs = { input, output, dataDir: sources, modelStore: models, reasons, workers };
@@ -192,10 +193,11 @@ export async function main(args: string[]): Promise<void> {
             `peak RSS ${Math.round(result.peak_rss_mb)} MB`,
         );
       }
-      floorRuns.push(await duckdbScoringFloor(duck, dataDir, here("./.data/score/duckdb_floor")));
+      floorRuns.push(await duckdbScoringFloor(duck, dataDir, floorOut));
       log(`run ${r + 1}/${repeats}, DuckDB floor: ${floorRuns.at(-1)!.toFixed(1)} s`);
     }
     duck.closeSync();
+    await Deno.remove(floorOut, { recursive: true });
     const floorSeconds = median(floorRuns);
     const summary = Object.fromEntries(
       Object.entries(runs).map(([mode, rs]) => {

@@ -1,7 +1,7 @@
 /**
- * Reading the kernel's files under `/proc` and `/sys`. Deno opens those only with `--allow-all` (not even
- * `--allow-read=<that path>`), so a task that runs with narrower permissions reads them through `cat`, which needs
- * just `--allow-run=cat`.
+ * Reading and writing the kernel's files under `/proc` and `/sys`. Deno opens those only with `--allow-all` (not even
+ * `--allow-read=<that path>`), so a task that runs with narrower permissions reads them through `cat` and writes them
+ * through `tee`, which need just `--allow-run=cat` / `--allow-run=tee`.
  *
  * @example
  * ```ts
@@ -28,4 +28,16 @@ export function readSystemFile(path: string): string | null {
   } catch {
     return null; // no --allow-run=cat
   }
+}
+
+/**
+ * Writes `text` to a `/proc` or `/sys` file through `tee` (writing one needs root). The error carries tee's message.
+ */
+export async function writeSystemFile(path: string, text: string): Promise<void> {
+  const child = new Deno.Command("tee", { args: [path], stdin: "piped", stdout: "null", stderr: "piped" }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(text));
+  await writer.close();
+  const { success, stderr } = await child.output();
+  if (!success) throw new Error(new TextDecoder().decode(stderr).trim() || `tee ${path} failed`);
 }

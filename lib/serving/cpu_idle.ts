@@ -5,8 +5,8 @@
  * halts; a halted vCPU is woken by the host (a VM exit, then the host must schedule it again), which can take
  * milliseconds on a busy host. Every `/score` wakes three processes (client, server, Redis) in turn, so with polling
  * off (`guest_halt_poll_ns=0`) those wake-ups make the p99. The kernel's default is 200 µs
- * (https://docs.kernel.org/virt/guest-halt-polling.html); `bench serve` measured the p99 at 1,000 requests/s with 0,
- * 200 µs and 1 ms (README, "Serving latency and idle CPUs"). On bare metal and EC2 the matching knob is the C-state
+ * (https://docs.kernel.org/virt/guest-halt-polling.html); the p99 at 1,000 requests/s with 0, 200 µs and 1 ms is in
+ * the README ("Serving latency and idle CPUs"; `bench serve --halt-poll-ns NS` compares one value with the machine's). On bare metal and EC2 the matching knob is the C-state
  * limit.
  *
  * @example
@@ -17,7 +17,7 @@
  * ```
  * @module
  */
-import { readSystemFile } from "../io/system_file.ts";
+import { readSystemFile, writeSystemFile } from "../io/system_file.ts";
 
 /** Where Linux shows the settings. */
 export const CPU_IDLE_FILES = {
@@ -28,8 +28,8 @@ export const CPU_IDLE_FILES = {
 /** The idle settings read from sysfs; `null` where the file is missing or unreadable. */
 export interface CpuIdle {
   /**
-   * The cpuidle driver, e.g. `haltpoll`, `intel_idle`, `acpi_idle`; `null` when unreadable (Deno lets only
-   * `--allow-all` read `/sys/devices`).
+   * The cpuidle driver, e.g. `haltpoll`, `intel_idle`, `acpi_idle`; `null` when unreadable (no cpuidle, or neither
+   * `--allow-all` nor `--allow-run=cat`).
    */
   driver: string | null;
   /** The haltpoll governor's polling limit in ns (KVM guests only). */
@@ -66,19 +66,6 @@ export function cpuIdleNote(idle: CpuIdle): string | null {
 }
 
 /**
- * Writes `text` to a sysfs file through `tee` (Deno lets only `--allow-all` write under `/sys`; `tee` needs just
- * `--allow-run=tee`).
- */
-async function teeWrite(path: string, text: string): Promise<void> {
-  const child = new Deno.Command("tee", { args: [path], stdin: "piped", stdout: "null", stderr: "piped" }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const { success, stderr } = await child.output();
-  if (!success) throw new Error(new TextDecoder().decode(stderr).trim() || "tee failed");
-}
-
-/**
  * Sets `guest_halt_poll_ns` and returns the previous value (for `bench serve --halt-poll-ns`; needs root). The error
  * names the file and the value.
  */
@@ -87,7 +74,7 @@ export async function setGuestHaltPollNs(
   io: { read?: ReadFile; write?: (path: string, text: string) => Promise<void> } = {},
 ): Promise<number> {
   const read = io.read ?? readSystemFile;
-  const write = io.write ?? teeWrite;
+  const write = io.write ?? writeSystemFile;
   if (!Number.isInteger(ns) || ns < 0) throw new RangeError(`guest_halt_poll_ns must be an integer ≥ 0, got ${ns}`);
   const before = readCpuIdle(read).guestHaltPollNs;
   if (before === null) {
