@@ -11,6 +11,12 @@
  * Relative paths in a file are resolved against the file's folder; relative defaults against the
  * working directory. An invalid setting is an error that names it.
  *
+ * The `online_store` and `offline_store` sections are validated through the store registries
+ * (online/registry.ts: sqlite, redis, dynamodb; offline/registry.ts: file, redshift): the section's `type` picks
+ * the store module, whose schema gives the setting names, kinds, defaults and checks (store_settings.ts). An
+ * unknown type is an error listing the known ones. Switching a section to another type starts from that type's
+ * defaults, not the previous type's settings.
+ *
  * @example
  * ```ts
  * import { loadConfig } from "./config.ts";
@@ -21,52 +27,26 @@
  */
 import { parse as parseYaml } from "yaml";
 import { didYouMean } from "../cli/suggest.ts";
+import {
+  checkSettings,
+  ConfigError,
+  describeSource,
+  pathSettings,
+  schemaDefaults,
+  type SettingSpec,
+  validateStoreSection,
+} from "./store_settings.ts";
+import { type OfflineStoreConfig, offlineStorePlugin, offlineStoreSchemas } from "./offline/registry.ts";
+import { type OnlineStoreConfig, onlineStorePlugin, onlineStoreSchemas } from "./online/registry.ts";
 
-/** Offline store reading Parquet/CSV files (local or s3://) with the local Arrow engine. */
-export interface FileOfflineStoreConfig {
-  type: "file";
-}
-
-/** Offline store pushing the point-in-time join down to Amazon Redshift through the Data API. */
-export interface RedshiftOfflineStoreConfig {
-  type: "redshift";
-  /** Provisioned cluster identifier (or use `workgroup_name` for Redshift Serverless). */
-  cluster_id?: string;
-  /** Redshift Serverless workgroup. */
-  workgroup_name?: string;
-  region: string;
-  database: string;
-  /** Database user for temporary credentials (provisioned clusters). */
-  user?: string;
-  /** Secrets Manager ARN holding the database credentials, instead of `user`. */
-  secret_arn?: string;
-  /** s3:// prefix where entity rows are staged and large results are UNLOADed. */
-  s3_staging_location: string;
-  /** IAM role Redshift assumes for COPY/UNLOAD. */
-  iam_role?: string;
-  /** Data API endpoint override (S3-compatible tests, VPC endpoints). */
-  endpoint?: string;
-}
-
-/** Embedded online store: one SQLite file through `node:sqlite`. */
-export interface SqliteOnlineStoreConfig {
-  type: "sqlite";
-  path: string;
-}
-
-/** Redis online store through ioredis. */
-export interface RedisOnlineStoreConfig {
-  type: "redis";
-  host: string;
-  port: number;
-  password?: string;
-  tls: boolean;
-  db: number;
-  /** Cluster mode: seed nodes as "host:port" strings. */
-  cluster_nodes?: string[];
-  /** Optional expiry of entity keys, in seconds (0 = none). */
-  key_ttl_seconds: number;
-}
+export { ConfigError, toS3Options } from "./store_settings.ts";
+export type { OfflineStoreConfig } from "./offline/registry.ts";
+export type { OnlineStoreConfig } from "./online/registry.ts";
+export type { FileOfflineStoreConfig } from "./offline/file.ts";
+export type { RedshiftOfflineStoreConfig } from "./offline/redshift/plugin.ts";
+export type { SqliteOnlineStoreConfig } from "./online/sqlite.ts";
+export type { RedisOnlineStoreConfig } from "./online/redis.ts";
+export type { DynamoDBOnlineStoreConfig } from "./online/dynamodb.ts";
 
 /** Where the S3 client connects (empty = the standard AWS settings and env). */
 export interface S3Config {
@@ -85,8 +65,10 @@ export interface FeatureStoreConfig {
   data_dir: string;
   /** Folder or s3:// prefix for run tracking and the model registry. */
   model_store: string;
-  offline_store: FileOfflineStoreConfig | RedshiftOfflineStoreConfig;
-  online_store: SqliteOnlineStoreConfig | RedisOnlineStoreConfig;
+  /** The offline store: its `type` names a module of offline/registry.ts (file, redshift). */
+  offline_store: OfflineStoreConfig;
+  /** The online store: its `type` names a module of online/registry.ts (sqlite, redis, dynamodb). */
+  online_store: OnlineStoreConfig;
   s3: S3Config;
   /** Where the configuration came from, for messages ("defaults", a file path). */
   source: string;
@@ -98,70 +80,29 @@ export const DEFAULT_CONFIG: Readonly<Omit<FeatureStoreConfig, "source">> = Obje
   registry: "data/registry.json",
   data_dir: "data/generated",
   model_store: "data/models",
-  offline_store: { type: "file" } as FileOfflineStoreConfig,
-  online_store: { type: "sqlite", path: "data/online_store.db" } as SqliteOnlineStoreConfig,
+  offline_store: { type: "file" } as OfflineStoreConfig,
+  online_store: { type: "sqlite", path: "data/online_store.db" } as OnlineStoreConfig,
   s3: {},
 });
 
-/** A setting that is missing, unknown or of the wrong type. */
-export class ConfigError extends Error {
-  /** @param message Names the setting and where it came from. */
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
-
-type Kind = "string" | "number" | "boolean" | "string[]";
-type Section = Record<string, { kind: Kind; required?: boolean; path?: boolean; values?: readonly string[] }>;
-
-const TOP: Section = {
-  project: { kind: "string", required: true },
-  registry: { kind: "string", required: true, path: true },
-  data_dir: { kind: "string", required: true, path: true },
-  model_store: { kind: "string", required: true, path: true },
+const TOP: Record<string, SettingSpec> = {
+  project: { kind: "string", required: true, doc: "Project name; prefixes keys and tables in shared online stores" },
+  registry: { kind: "string", required: true, path: true, doc: "Registry file (local path or s3:// URI)" },
+  data_dir: { kind: "string", required: true, path: true, doc: "Folder or s3:// prefix of the feature sources" },
+  model_store: { kind: "string", required: true, path: true, doc: "Folder or s3:// prefix of runs and models" },
 };
 
-const OFFLINE: Record<string, Section> = {
-  file: { type: { kind: "string" } },
-  redshift: {
-    type: { kind: "string" },
-    cluster_id: { kind: "string" },
-    workgroup_name: { kind: "string" },
-    region: { kind: "string", required: true },
-    database: { kind: "string", required: true },
-    user: { kind: "string" },
-    secret_arn: { kind: "string" },
-    s3_staging_location: { kind: "string", required: true },
-    iam_role: { kind: "string" },
-    endpoint: { kind: "string" },
-  },
+const S3_SECTION: Record<string, SettingSpec> = {
+  endpoint: { kind: "string", doc: "S3 endpoint override (an S3-compatible server)" },
+  region: { kind: "string", doc: "S3 region" },
+  force_path_style: { kind: "boolean", doc: "Path-style bucket addressing" },
 };
 
-const ONLINE: Record<string, Section> = {
-  sqlite: { type: { kind: "string" }, path: { kind: "string", required: true, path: true } },
-  redis: {
-    type: { kind: "string" },
-    host: { kind: "string", required: true },
-    port: { kind: "number", required: true },
-    password: { kind: "string" },
-    tls: { kind: "boolean", required: true },
-    db: { kind: "number", required: true },
-    cluster_nodes: { kind: "string[]" },
-    key_ttl_seconds: { kind: "number", required: true },
-  },
-};
-
-const ONLINE_DEFAULTS: Record<string, Record<string, unknown>> = {
-  sqlite: { path: "data/online_store.db" },
-  redis: { host: "127.0.0.1", port: 6379, tls: false, db: 0, key_ttl_seconds: 0 },
-};
-
-const S3_SECTION: Section = {
-  endpoint: { kind: "string" },
-  region: { kind: "string" },
-  force_path_style: { kind: "boolean" },
-};
+/** The store sections and their registries (a function: the registries' modules may still be loading). */
+const storeSections = () => ({
+  online_store: { schemas: onlineStoreSchemas, plugin: onlineStorePlugin },
+  offline_store: { schemas: offlineStoreSchemas, plugin: offlineStorePlugin },
+});
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -292,109 +233,54 @@ export function resolveConfig(opts: {
         const next = value as Record<string, unknown>;
         // Changing the store type starts from that type's defaults, not the previous type's settings.
         const restart = typeof next.type === "string" && next.type !== base.type;
-        merged[key] = restart ? { ...(key === "online_store" ? ONLINE_DEFAULTS[next.type as string] : {}), ...next } : {
-          ...base,
-          ...next,
-        };
+        merged[key] = restart ? { ...typeDefaults(key, next.type as string), ...next } : { ...base, ...next };
       } else merged[key] = value;
     }
   }
   return validate(merged, source);
 }
 
+/** Defaults of a store type when a section switches to it (none for other sections or unknown types). */
+function typeDefaults(section: string, type: string): Record<string, unknown> {
+  const store = storeSections()[section as "online_store" | "offline_store"];
+  const schema = store?.plugin(type);
+  return schema ? schemaDefaults(schema) : {};
+}
+
 function validate(raw: Record<string, unknown>, source: string): FeatureStoreConfig {
   const known = new Set([...Object.keys(TOP), "offline_store", "online_store", "s3", "source"]);
   for (const key of Object.keys(raw)) {
-    if (!known.has(key)) throw new ConfigError(`Unknown setting "${key}" in ${describe(source)}${suggest(key, known)}`);
-  }
-  checkSection(raw, TOP, "", source);
-  const offline = asSection(raw.offline_store, "offline_store", source);
-  const offlineSpec = OFFLINE[String(offline.type)];
-  if (!offlineSpec) {
-    throw new ConfigError(
-      `Setting "offline_store.type" in ${describe(source)} is "${offline.type}"; expected one of: file, redshift`,
-    );
-  }
-  checkSection(offline, offlineSpec, "offline_store.", source);
-  if (offline.type === "redshift" && !offline.cluster_id && !offline.workgroup_name) {
-    throw new ConfigError(
-      `Setting "offline_store.cluster_id" or "offline_store.workgroup_name" is required for redshift in ${
-        describe(source)
-      }`,
-    );
-  }
-  const online = asSection(raw.online_store, "online_store", source);
-  const onlineSpec = ONLINE[String(online.type)];
-  if (!onlineSpec) {
-    throw new ConfigError(
-      `Setting "online_store.type" in ${describe(source)} is "${online.type}"; expected one of: sqlite, redis`,
-    );
-  }
-  checkSection(online, onlineSpec, "online_store.", source);
-  if (online.type === "redis") {
-    const port = online.port as number;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new ConfigError(`Setting "online_store.port" in ${describe(source)} is ${port}; expected 1..65535`);
+    if (!known.has(key)) {
+      throw new ConfigError(`Unknown setting "${key}" in ${describeSource(source)}${didYouMean(key, known)}`);
     }
   }
+  checkSettings(raw, TOP, { prefix: "", source });
+  validateStoreSection("offline_store", raw.offline_store, offlineStoreSchemas, source);
+  validateStoreSection("online_store", raw.online_store, onlineStoreSchemas, source);
   const s3 = asSection(raw.s3 ?? {}, "s3", source);
-  checkSection(s3, S3_SECTION, "s3.", source);
+  checkSettings(s3, S3_SECTION, { prefix: "s3.", source });
   return { ...(raw as unknown as FeatureStoreConfig), s3: s3 as S3Config, source };
 }
 
 function asSection(value: unknown, name: string, source: string): Record<string, unknown> {
   if (!value || typeof value !== "object" || Array.isArray(value)) {
-    throw new ConfigError(`Setting "${name}" in ${describe(source)} must be a mapping`);
+    throw new ConfigError(`Setting "${name}" in ${describeSource(source)} must be a mapping`);
   }
   return value as Record<string, unknown>;
-}
-
-function checkSection(section: Record<string, unknown>, spec: Section, prefix: string, source: string): void {
-  for (const key of Object.keys(section)) {
-    if (prefix === "" && !(key in spec)) continue; // top level: handled by the caller
-    if (!(key in spec)) {
-      throw new ConfigError(
-        `Unknown setting "${prefix}${key}" in ${describe(source)}${suggest(key, new Set(Object.keys(spec)))}`,
-      );
-    }
-  }
-  for (const [key, rule] of Object.entries(spec)) {
-    const value = section[key];
-    if (value === undefined || value === null || value === "") {
-      if (rule.required) throw new ConfigError(`Setting "${prefix}${key}" is required in ${describe(source)}`);
-      continue;
-    }
-    const ok = rule.kind === "string[]"
-      ? Array.isArray(value) && value.every((v) => typeof v === "string")
-      : jsType(value) === rule.kind;
-    if (!ok) {
-      throw new ConfigError(
-        `Setting "${prefix}${key}" in ${describe(source)} is ${JSON.stringify(value)}; expected a ${rule.kind}`,
-      );
-    }
-  }
-}
-
-function jsType(value: unknown): string {
-  return typeof value;
-}
-
-function describe(source: string): string {
-  return source === "defaults" ? "the configuration" : `"${source}"`;
-}
-
-function suggest(key: string, known: Set<string>): string {
-  return didYouMean(key, known);
 }
 
 function resolvePaths(doc: Record<string, unknown>, base: string): Record<string, unknown> {
   const out = { ...doc };
   const fix = (v: unknown) => typeof v === "string" && isRelativePath(v) ? joinPath(base, v) : v;
-  for (const key of ["registry", "data_dir", "model_store"]) if (key in out) out[key] = fix(out[key]);
-  if (out.online_store && typeof out.online_store === "object") {
-    const online = { ...(out.online_store as Record<string, unknown>) };
-    if ("path" in online) online.path = fix(online.path);
-    out.online_store = online;
+  for (const [key, spec] of Object.entries(TOP)) if (spec.path && key in out) out[key] = fix(out[key]);
+  for (const [name, store] of Object.entries(storeSections())) {
+    const value = out[name];
+    if (!value || typeof value !== "object" || Array.isArray(value)) continue;
+    const section = { ...(value as Record<string, unknown>) };
+    // the file's type, else the default one (the file is the first layer over the defaults)
+    const type = section.type ?? (DEFAULT_CONFIG[name as "online_store" | "offline_store"] as { type: string }).type;
+    for (const key of pathSettings(store.plugin(String(type)))) if (key in section) section[key] = fix(section[key]);
+    out[name] = section;
   }
   return out;
 }
@@ -418,23 +304,4 @@ async function isFile(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/**
- * The `s3` section as lib/io's S3 options (undefined when empty: the standard AWS settings apply).
- *
- * @example
- * ```ts
- * toS3Options({ endpoint: "http://127.0.0.1:4569" }); // { endpoint: "http://127.0.0.1:4569" }
- * ```
- */
-export function toS3Options(
-  s3: S3Config | undefined,
-): { endpoint?: string; region?: string; forcePathStyle?: boolean } | undefined {
-  if (!s3) return undefined;
-  const out: { endpoint?: string; region?: string; forcePathStyle?: boolean } = {};
-  if (s3.endpoint) out.endpoint = s3.endpoint;
-  if (s3.region) out.region = s3.region;
-  if (s3.force_path_style !== undefined) out.forcePathStyle = s3.force_path_style;
-  return Object.keys(out).length ? out : undefined;
 }

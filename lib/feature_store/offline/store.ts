@@ -1,8 +1,10 @@
 /**
- * The offline store interface (Feast's: historical retrieval, pull latest) and the plug-in choice by config.
+ * The offline store interface (Feast's: historical retrieval, pull latest), the plug-in shape, and the choice by
+ * config (through offline/registry.ts).
  *
- * Two engines give one answer: the local Arrow engine over Parquet/CSV files (`type: file`, the embedded default)
- * and Redshift through the Data API (`type: redshift`), which runs the same join as SQL in the warehouse.
+ * Two engines give one answer: the local Arrow engine over Parquet/CSV files (`type: file`, the embedded default,
+ * file.ts) and Redshift through the Data API (`type: redshift`, redshift/), which runs the same join as SQL in the
+ * warehouse.
  *
  * @example
  * ```ts
@@ -13,17 +15,13 @@
  * @module
  */
 import type * as arrow from "apache-arrow";
-import type { FeatureStoreConfig } from "../config.ts";
+import type { FeatureStoreConfig, S3Config } from "../config.ts";
 import type { FeatureRepo, FeatureView } from "../definitions.ts";
-import type { S3Options } from "../../io/mod.ts";
-import { toS3Options } from "../config.ts";
-import {
-  fileSourceLoader,
-  getHistoricalFeatures,
-  type HistoricalOptions,
-  type HistoricalRequest,
-} from "./historical.ts";
-import { latestPerKey, viewSourceColumns } from "./pull_latest.ts";
+import type { StoreSchema } from "../store_settings.ts";
+import type { HistoricalRequest } from "./historical.ts";
+import { openOfflineStore } from "./registry.ts";
+
+export { FileOfflineStore } from "./file.ts";
 
 /** Entity rows given as a SQL query that stays in the warehouse (Redshift only). */
 export interface SqlEntities {
@@ -57,54 +55,40 @@ export interface OfflineStore {
   close(): Promise<void>;
 }
 
-/** The local Arrow engine over file sources. */
-export class FileOfflineStore implements OfflineStore {
-  readonly type = "file";
-
-  readonly opts: HistoricalOptions;
-
-  /** @param opts A source loader (tests), or S3 settings for the default file loader. */
-  constructor(opts: HistoricalOptions & { s3?: S3Options } = {}) {
-    this.opts = { loadSource: opts.loadSource ?? fileSourceLoader(opts.s3) };
-  }
-
-  /** See {@link OfflineStore.getHistoricalFeatures}. */
-  getHistoricalFeatures(repo: FeatureRepo, request: OfflineRequest): Promise<arrow.Table> {
-    const entities = request.entities;
-    if (typeof entities === "function") return getHistoricalFeatures(repo, { ...request, entities }, this.opts);
-    if (!isTable(entities)) {
-      throw new TypeError(
-        "The file offline store takes entity rows as an Arrow table; SQL entities need the redshift offline store",
-      );
-    }
-    return getHistoricalFeatures(repo, { ...request, entities }, this.opts);
-  }
-
-  /** See {@link OfflineStore.pullLatest}. */
-  async pullLatest(view: FeatureView, window: PullWindow): Promise<arrow.Table> {
-    return latestPerKey(view, await this.opts.loadSource!(view, viewSourceColumns(view)), window);
-  }
-
-  /** Nothing to release. */
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-function isTable(x: arrow.Table | SqlEntities): x is arrow.Table {
-  return typeof (x as arrow.Table).getChild === "function";
+/** What a store's factory gets besides its own section of the configuration. */
+export interface OfflineStoreContext {
+  /** The `s3` section (endpoint, region, path style) for reading sources and staging. */
+  s3: S3Config;
+  /** Where the configuration came from, for messages: "defaults" or a file path. */
+  source: string;
 }
 
 /**
- * The offline store the configuration names.
+ * One offline store type: its configuration schema (see ../store_settings.ts) and its factory, which may load
+ * the engine lazily. Each store module exports one (file.ts, redshift/plugin.ts) and offline/registry.ts maps the
+ * `type` string to it.
+ *
+ * @example
+ * ```ts
+ * import { fileOfflineStore } from "./file.ts";
+ * const store = await fileOfflineStore.open({ type: "file" }, { s3: {}, source: "defaults" });
+ * ```
+ */
+export interface OfflineStorePlugin<C extends { type: string } = { type: string }> extends StoreSchema<C> {
+  /** A store for a validated section. */
+  open(config: C, context: OfflineStoreContext): Promise<OfflineStore>;
+}
+
+/**
+ * The offline store the configuration names (through offline/registry.ts).
  *
  * @example
  * ```ts
  * const store = await offlineStoreFor(await loadConfig());
  * ```
  */
-export async function offlineStoreFor(config: FeatureStoreConfig): Promise<OfflineStore> {
-  if (config.offline_store.type === "file") return new FileOfflineStore({ s3: toS3Options(config.s3) });
-  const { RedshiftOfflineStore } = await import("./redshift/mod.ts");
-  return new RedshiftOfflineStore({ config: config.offline_store, s3: config.s3 });
+export function offlineStoreFor(
+  config: Pick<FeatureStoreConfig, "offline_store" | "s3"> & { source?: string },
+): Promise<OfflineStore> {
+  return openOfflineStore(config);
 }

@@ -1,5 +1,6 @@
 /**
- * The online store interface (Feast's: write batch, read, update, teardown) shared by the SQLite and Redis stores.
+ * The online store interface (Feast's: write batch, read, update, teardown) shared by the SQLite, Redis and
+ * DynamoDB stores, and the plug-in shape ({@link OnlineStorePlugin}) through which online/registry.ts finds them.
  *
  * Stores work on encoded rows (see codec.ts and entity_key.ts): one packed value per (entity key, feature view).
  * Every store skips a write older than what it holds: a stored row wins when its event timestamp is later, or
@@ -16,6 +17,7 @@
  * @module
  */
 import type { FeatureView } from "../definitions.ts";
+import type { StoreSchema } from "../store_settings.ts";
 import type { EncodedBatch, StoredRow } from "./codec.ts";
 
 /** What a write did. */
@@ -65,4 +67,28 @@ export class OnlineStoreError extends Error {
     super(message, options);
     this.name = "OnlineStoreError";
   }
+}
+
+/** What a store's factory gets besides its own section of the configuration. */
+export interface OnlineStoreContext {
+  /** Project whose rows the store reads and writes. */
+  project: string;
+  /** Where the configuration came from, for messages: "defaults" or a file path. */
+  source: string;
+}
+
+/**
+ * One online store type: its configuration schema (setting names, kinds, defaults, checks; see
+ * ../store_settings.ts) and its factory. Each store module exports one (sqlite.ts, redis.ts, dynamodb.ts) and
+ * online/registry.ts maps the `type` string to it, like Feast's `ONLINE_STORE_CLASS_FOR_TYPE`.
+ *
+ * @example
+ * ```ts
+ * import { sqliteOnlineStore } from "./sqlite.ts";
+ * const store = sqliteOnlineStore.open({ type: "sqlite", path: ":memory:" }, { project: "p", source: "defaults" });
+ * ```
+ */
+export interface OnlineStorePlugin<C extends { type: string } = { type: string }> extends StoreSchema<C> {
+  /** A store for a validated section (connections open on first use). */
+  open(config: C, context: OnlineStoreContext): OnlineStore;
 }

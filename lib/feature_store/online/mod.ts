@@ -1,28 +1,37 @@
 /**
- * The online store: interface, the SQLite and Redis stores, entity keys, packed values, and reads with statuses.
+ * The online store: interface, the registry of store types (SQLite, Redis, DynamoDB), entity keys, packed values,
+ * and reads with statuses.
  *
  * @example
  * ```ts
  * import { onlineStoreFor } from "./mod.ts";
- * const online = onlineStoreFor(await loadConfig()); // SQLite unless online_store.type is redis
+ * const online = onlineStoreFor(await loadConfig()); // the store online_store.type names (default sqlite)
  * ```
  * @module
  */
 import type { FeatureStoreConfig } from "../config.ts";
 import type { OnlineStore } from "./interface.ts";
-import { RedisOnlineStore } from "./redis.ts";
-import { SqliteOnlineStore } from "./sqlite.ts";
+import { openOnlineStore } from "./registry.ts";
 
 export * from "./interface.ts";
 export * from "./codec.ts";
 export * from "./entity_key.ts";
 export * from "./time.ts";
 export * from "./get_online_features.ts";
-export { SqliteOnlineStore } from "./sqlite.ts";
-export { RedisOnlineStore } from "./redis.ts";
+export {
+  knownOnlineStoreTypes,
+  ONLINE_STORE_FOR_TYPE,
+  type OnlineStoreConfig,
+  onlineStorePlugin,
+  openOnlineStore,
+  registerOnlineStore,
+} from "./registry.ts";
+export { SqliteOnlineStore, sqliteOnlineStore, type SqliteOnlineStoreConfig } from "./sqlite.ts";
+export { RedisOnlineStore, redisOnlineStore, type RedisOnlineStoreConfig } from "./redis.ts";
+export { DynamoDBOnlineStore, dynamodbOnlineStore, type DynamoDBOnlineStoreConfig } from "./dynamodb.ts";
 
 /**
- * The online store the configuration names (connections open on first use).
+ * The online store the configuration names (connections open on first use); see registry.ts.
  *
  * @example
  * ```ts
@@ -31,7 +40,5 @@ export { RedisOnlineStore } from "./redis.ts";
  * ```
  */
 export function onlineStoreFor(config: FeatureStoreConfig): OnlineStore {
-  const online = config.online_store;
-  if (online.type === "sqlite") return new SqliteOnlineStore({ path: online.path, project: config.project });
-  return new RedisOnlineStore({ config: online, project: config.project, source: config.source });
+  return openOnlineStore(config);
 }

@@ -26,9 +26,9 @@
  * ```
  * @module
  */
-import { Cluster, Redis, type RedisOptions } from "ioredis";
-import type { RedisOnlineStoreConfig } from "../config.ts";
+import type { Cluster, Redis, RedisOptions } from "ioredis";
 import type { FeatureView } from "../definitions.ts";
+import { ConfigError, describeSource } from "../store_settings.ts";
 import type * as arrow from "apache-arrow";
 import {
   decodeValue,
@@ -39,9 +39,29 @@ import {
   type TableRows,
 } from "./codec.ts";
 import { keyPrefix } from "./entity_key.ts";
-import { type OnlineStore, OnlineStoreError, type ReadRequest, type WriteResult } from "./interface.ts";
+import {
+  type OnlineStore,
+  OnlineStoreError,
+  type OnlineStorePlugin,
+  type ReadRequest,
+  type WriteResult,
+} from "./interface.ts";
 import { RespTableEncoder, RespWriter } from "./resp_writer.ts";
 import { RespReader } from "./resp_reader.ts";
+
+/** `online_store` settings of `type: redis`. */
+export interface RedisOnlineStoreConfig {
+  type: "redis";
+  host: string;
+  port: number;
+  password?: string;
+  tls: boolean;
+  db: number;
+  /** Cluster mode: seed nodes as "host:port" strings. */
+  cluster_nodes?: string[];
+  /** Optional expiry of entity keys, in seconds (0 = none). */
+  key_ttl_seconds: number;
+}
 
 /** Options of {@link RedisOnlineStore}. */
 export interface RedisOnlineStoreOptions {
@@ -89,6 +109,9 @@ end
 return written`;
 
 type Client = Redis | Cluster;
+
+/** ioredis, loaded on first connection (so that loading the configuration does not load it). */
+const ioredis = () => import("ioredis");
 type WriteNewer = (numKeys: number, ...args: string[]) => Promise<number>;
 
 /** See the module doc. */
@@ -150,6 +173,7 @@ export class RedisOnlineStore implements OnlineStore {
     let client: Client;
     const nodes = c.cluster_nodes ?? [];
     if (nodes.length) {
+      const { Cluster } = await ioredis();
       client = new Cluster(nodes.map(parseNode), {
         redisOptions: base,
         lazyConnect: true,
@@ -157,6 +181,7 @@ export class RedisOnlineStore implements OnlineStore {
         clusterRetryStrategy: (times: number) => (times > maxReconnects ? null : Math.min(times * 150, 1000)),
       });
     } else {
+      const { Redis } = await ioredis();
       client = new Redis({ ...base, host: c.host, port: c.port, db: c.db });
     }
     (client as Redis).on("error", (err: Error) => {
@@ -192,10 +217,10 @@ export class RedisOnlineStore implements OnlineStore {
     const prefix = keyPrefix(this.project, view.name);
     const ttlMs = Math.round((this.config.key_ttl_seconds ?? 0) * 1000);
     const rows = (batch as { [TABLE_ROWS]?: TableRows })[TABLE_ROWS];
-    if (rows && !(client instanceof Cluster)) return await this.#writeRows(view, prefix, rows, ttlMs);
+    if (rows && !client.isCluster) return await this.#writeRows(view, prefix, rows, ttlMs);
     const n = batch.keys.length;
     const pending: Promise<number>[] = [];
-    if (client instanceof Cluster) {
+    if (client.isCluster) {
       for (const rows of groupBySlot(prefix, batch.keys)) {
         for (let s = 0; s < rows.length; s += this.#chunkSize) {
           const part = rows.slice(s, s + this.#chunkSize);
@@ -297,7 +322,7 @@ export class RedisOnlineStore implements OnlineStore {
 
   async #mget(client: Client, keys: string[]): Promise<(string | null)[]> {
     if (keys.length === 0) return [];
-    if (!(client instanceof Cluster)) {
+    if (!client.isCluster) {
       // one server: pipelined MGETs of at most 10k keys on the raw connection
       const c = this.config;
       const reader = this.#reader ??= new RespReader({
@@ -331,7 +356,7 @@ export class RedisOnlineStore implements OnlineStore {
   /** See {@link OnlineStore.teardown}: SCANs each view's key prefix and UNLINKs the keys. */
   async teardown(views: readonly FeatureView[]): Promise<void> {
     const client = await this.#ready();
-    const nodes: Redis[] = client instanceof Cluster ? client.nodes("master") : [client];
+    const nodes: Redis[] = client.isCluster ? (client as Cluster).nodes("master") : [client as Redis];
     try {
       for (const view of views) {
         const pattern = globEscape(keyPrefix(this.project, view.name)) + "*";
@@ -345,7 +370,7 @@ export class RedisOnlineStore implements OnlineStore {
   /** The server's `run_id` (per master in a cluster): it changes when Redis restarts. */
   async epoch(): Promise<string> {
     const client = await this.#ready();
-    const nodes: Redis[] = client instanceof Cluster ? client.nodes("master") : [client];
+    const nodes: Redis[] = client.isCluster ? (client as Cluster).nodes("master") : [client as Redis];
     try {
       const ids = await Promise.all(nodes.map(async (n) => /run_id:(\w+)/.exec(await n.info("server"))?.[1] ?? ""));
       return ids.sort().join(",");
@@ -411,12 +436,20 @@ export function globEscape(text: string): string {
 }
 
 function parseNode(text: string): { host: string; port: number } {
+  const node = nodeAddress(text);
+  if (!node) throw new OnlineStoreError(`Setting "online_store.cluster_nodes" has "${text}"; expected "host:port"`);
+  return node;
+}
+
+function nodeAddress(text: string): { host: string; port: number } | undefined {
   const i = text.lastIndexOf(":");
   const port = Number(text.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new OnlineStoreError(`Setting "online_store.cluster_nodes" has "${text}"; expected "host:port"`);
-  }
+  if (i <= 0 || !isPort(port)) return undefined;
   return { host: text.slice(0, i).replace(/^\[|\]$/g, ""), port };
+}
+
+function isPort(port: number): boolean {
+  return Number.isInteger(port) && port >= 1 && port <= 65535;
 }
 
 function describeError(err: unknown): string {
@@ -425,6 +458,62 @@ function describeError(err: unknown): string {
   if (e.errors?.length) return describeError(e.errors[0]);
   return (e.message || e.code || String(err)).replace(/\s+/g, " ").trim();
 }
+
+/**
+ * The `redis` online store type: settings (host, port, password, tls, db, cluster_nodes, key_ttl_seconds) and
+ * factory.
+ *
+ * @example
+ * ```ts
+ * const store = redisOnlineStore.open(
+ *   { type: "redis", host: "127.0.0.1", port: 6379, tls: false, db: 0, key_ttl_seconds: 0 },
+ *   { project: "credit_scoring", source: "feature_store.yaml" },
+ * );
+ * ```
+ */
+export const redisOnlineStore: OnlineStorePlugin<RedisOnlineStoreConfig> = {
+  type: "redis",
+  description: "Redis (standalone or cluster) through ioredis",
+  settings: {
+    host: { kind: "string", required: true, default: "127.0.0.1", doc: "Server host (standalone)" },
+    port: {
+      kind: "number",
+      required: true,
+      default: 6379,
+      check: (port: number) => isPort(port) ? undefined : "1..65535",
+      doc: "Server port (standalone)",
+    },
+    password: { kind: "string", secret: true, doc: "AUTH password (use ${VAR} in a file)" },
+    tls: { kind: "boolean", required: true, default: false, doc: "Connect with TLS" },
+    db: {
+      kind: "number",
+      required: true,
+      default: 0,
+      check: (db: number) => Number.isInteger(db) && db >= 0 ? undefined : "an integer >= 0",
+      doc: "Database number (standalone only)",
+    },
+    cluster_nodes: {
+      kind: "string[]",
+      check: (nodes: string[]) => nodes.every((n) => nodeAddress(n)) ? undefined : 'a list of "host:port"',
+      doc: 'Redis Cluster seed nodes as "host:port" (instead of host and port)',
+    },
+    key_ttl_seconds: {
+      kind: "number",
+      required: true,
+      default: 0,
+      check: (ttl: number) => ttl >= 0 ? undefined : "a number of seconds >= 0",
+      doc: "Expiry of entity keys in seconds (0 = none)",
+    },
+  },
+  validate(section, place) {
+    if (section.cluster_nodes?.length && section.db !== 0) {
+      throw new ConfigError(
+        `Setting "${place.prefix}db" in ${describeSource(place.source)} is ${section.db}; Redis Cluster only has db 0`,
+      );
+    }
+  },
+  open: (config, context) => new RedisOnlineStore({ config, project: context.project, source: context.source }),
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cluster slots (CRC16/XMODEM of the key or its {hash tag}, mod 16384), as Redis computes them

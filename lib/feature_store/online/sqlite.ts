@@ -5,6 +5,8 @@
  * created timestamps and schema fingerprint as columns, so that an UPSERT with a WHERE clause skips older writes
  * inside SQLite.
  *
+ * The module's {@link sqliteOnlineStore} is its entry in the online store registry (registry.ts).
+ *
  * @example
  * ```ts
  * import { SqliteOnlineStore } from "./sqlite.ts";
@@ -17,7 +19,20 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { FeatureView } from "../definitions.ts";
 import { decodeValue, type EncodedBatch, schemaFingerprint, type StoredRow } from "./codec.ts";
-import { type OnlineStore, OnlineStoreError, type ReadRequest, type WriteResult } from "./interface.ts";
+import {
+  type OnlineStore,
+  OnlineStoreError,
+  type OnlineStorePlugin,
+  type ReadRequest,
+  type WriteResult,
+} from "./interface.ts";
+
+/** `online_store` settings of `type: sqlite` (the embedded default). */
+export interface SqliteOnlineStoreConfig {
+  type: "sqlite";
+  /** Database file; relative paths in a configuration file are resolved against its folder. */
+  path: string;
+}
 
 /** Options of {@link SqliteOnlineStore}. */
 export interface SqliteOnlineStoreOptions {
@@ -168,3 +183,26 @@ export class SqliteOnlineStore implements OnlineStore {
     return Promise.resolve();
   }
 }
+
+/**
+ * The `sqlite` online store type: settings (`path`, default `data/online_store.db`) and factory.
+ *
+ * @example
+ * ```ts
+ * const store = sqliteOnlineStore.open({ type: "sqlite", path: ":memory:" }, { project: "p", source: "defaults" });
+ * ```
+ */
+export const sqliteOnlineStore: OnlineStorePlugin<SqliteOnlineStoreConfig> = {
+  type: "sqlite",
+  description: "Embedded: one SQLite file through node:sqlite",
+  settings: {
+    path: {
+      kind: "string",
+      required: true,
+      path: true,
+      default: "data/online_store.db",
+      doc: 'Database file (":memory:" for a private in-memory store)',
+    },
+  },
+  open: (config, context) => new SqliteOnlineStore({ path: config.path, project: context.project }),
+};

@@ -1,6 +1,6 @@
 /**
- * The behaviour every online store must have, as a test suite run by sqlite_test.ts and redis_test.ts against the
- * real stores: typed round trips, older-write skipping, several join keys, unambiguous keys, teardown.
+ * The behaviour every online store must have, as a test suite run by sqlite_test.ts, redis_test.ts and
+ * dynamodb_test.ts (against dynalite, lib/testing/dynalite.ts) against the real stores: typed round trips, older-write skipping, several join keys, unambiguous keys, teardown.
  *
  * @example
  * ```ts

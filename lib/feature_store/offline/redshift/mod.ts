@@ -1,6 +1,6 @@
 /**
  * The Redshift offline store: the point-in-time join and pull-latest as SQL in Amazon Redshift through the Data
- * API. `offlineStoreFor` (../store.ts) loads this module when `offline_store.type` is `redshift`.
+ * API. Its registry entry (./plugin.ts) loads this module when `offline_store.type` is `redshift`.
  *
  * @example
  * ```ts
