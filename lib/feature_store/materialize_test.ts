@@ -11,11 +11,14 @@ import { encodeEntityKey, joinKeySpecs } from "./online/entity_key.ts";
 import type { OnlineStore } from "./online/interface.ts";
 import { SqliteOnlineStore } from "./online/sqlite.ts";
 import { RedisOnlineStore } from "./online/redis.ts";
+import { dynamodbDefaults, DynamoDBOnlineStore } from "./online/dynamodb.ts";
 import { formatIsoMicros, parseIsoMicros } from "./online/time.ts";
 import { canConnect, requireService } from "../testing/services.ts";
+import { requireDynalite } from "../testing/dynalite.ts";
 import { rng } from "../testing/rng.ts";
 
 const redis = await requireService("redis");
+const dynamo = await requireDynalite();
 const DAY = 86_400_000_000;
 const T0 = parseIsoMicros("2021-01-01T00:00:00Z");
 
@@ -138,7 +141,7 @@ function failingAfter(inner: OnlineStore, failAt: number, onBatch?: (n: number) 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The same tests against SQLite and the real Redis
+// The same tests against SQLite, the real Redis and a real DynamoDB-compatible server (dynalite)
 
 const stores: { name: string; ignore: boolean; make: () => Promise<OnlineStore> }[] = [
   {
@@ -155,6 +158,23 @@ const stores: { name: string; ignore: boolean; make: () => Promise<OnlineStore> 
           config: { type: "redis", host: redis.host, port: redis.port, tls: false, db: 0, key_ttl_seconds: 0 },
           project: `test_${crypto.randomUUID().slice(0, 8)}`,
           chunkSize: 250,
+        }),
+      ),
+  },
+  {
+    name: "dynamodb",
+    ignore: !dynamo.available,
+    make: () =>
+      Promise.resolve(
+        new DynamoDBOnlineStore({
+          config: {
+            ...dynamodbDefaults,
+            type: "dynamodb",
+            region: dynamo.server?.region ?? "us-east-1",
+            endpoint: dynamo.server?.endpoint,
+          },
+          project: `test_${crypto.randomUUID().slice(0, 8)}`,
+          credentials: dynamo.server?.credentials,
         }),
       ),
   },
