@@ -21,7 +21,8 @@ import { resolveConfig } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { generateData } from "../lib/credit/write_data.ts";
 import { creditTrainingSource } from "../lib/credit/model_spec.ts";
-import { scoreApplications } from "../lib/credit/batch_scoring.ts";
+import { scoreRepoRows } from "../lib/scoring/score_repo.ts";
+import { openRepo } from "../lib/repo/load.ts";
 import { trainModel } from "../lib/model/train.ts";
 import { exists, list, readBytes, writeBytes } from "../lib/io/mod.ts";
 import { startS3 } from "../lib/testing/s3rver.ts";
@@ -60,10 +61,10 @@ async function child(args: ChildArgs): Promise<void> {
   });
   const started = performance.now();
   let prepStart = 0, prepEnd = 0;
-  const { manifest } = await scoreApplications({
+  const { manifest } = await scoreRepoRows({
+    repo: await openRepo({ dir: null, config }),
     input: [args.input],
     output: args.output,
-    config,
     job: "bench",
     quarantine: true,
     reasons: args.reasons,

@@ -11,14 +11,16 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { creditRepo } from "../lib/credit/repo.ts";
+import { openRepoFlag, RepoError } from "../lib/repo/load.ts";
 import { apply } from "../lib/feature_store/apply.ts";
-import { ConfigError, loadConfig } from "../lib/feature_store/config.ts";
+import { ConfigError } from "../lib/feature_store/config.ts";
 import { DefinitionError } from "../lib/feature_store/definitions.ts";
 import { RegistryError } from "../lib/feature_store/registry.ts";
 import { ValidationError } from "../lib/feature_store/validate.ts";
 
-const USAGE = `Usage: deno task apply [--dry-run] [--strict]
+const USAGE = `Usage: deno task apply [--repo DIR] [--dry-run] [--strict]
+
+  --repo     the feature repo folder (default: FEATURE_REPO, the current folder, else the credit tutorial)
 
   --dry-run  validate and print the plan without writing the registry
   --strict   treat timestamps without a time zone as errors`;
@@ -32,11 +34,16 @@ const USAGE = `Usage: deno task apply [--dry-run] [--strict]
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  let flags: { "dry-run"?: boolean; strict?: boolean; help?: boolean };
+  let flags: { "dry-run"?: boolean; strict?: boolean; help?: boolean; repo?: string };
   try {
     flags = parseArgs({
       args,
-      options: { "dry-run": { type: "boolean" }, strict: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        "dry-run": { type: "boolean" },
+        strict: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        repo: { type: "string" },
+      },
     }).values;
   } catch (err) {
     console.error(`${(err as Error).message}\n\n${USAGE}`);
@@ -47,10 +54,10 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   try {
-    const config = await loadConfig();
+    const opened = await openRepoFlag(flags.repo);
     await apply({
-      repo: creditRepo({ dataDir: config.data_dir }),
-      config,
+      repo: opened.features,
+      config: opened.config,
       dryRun: flags["dry-run"],
       strict: flags.strict,
     });
@@ -76,7 +83,10 @@ export function describeError(err: unknown): string {
     const n = err.problems.length;
     return `Apply failed with ${n} problem${n === 1 ? "" : "s"}:\n${err.problems.map((p) => `  ${p}`).join("\n")}`;
   }
-  if (err instanceof DefinitionError || err instanceof RegistryError || err instanceof ConfigError) {
+  if (
+    err instanceof DefinitionError || err instanceof RegistryError || err instanceof ConfigError ||
+    err instanceof RepoError
+  ) {
     return `Apply failed: ${err.message}`;
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -18,7 +18,7 @@ import { main as predictMain } from "./predict.ts";
 import { main as promoteMain } from "./promote.ts";
 import { readTable } from "../lib/io/mod.ts";
 import { applicationFromRow } from "../lib/credit/application.ts";
-import { startDecisionServer } from "../lib/credit/decision_server.ts";
+import { startDecisionServer } from "../lib/serving/decision_server.ts";
 import { computeDrift, splitByTime, writeDriftReport } from "../lib/monitoring/mod.ts";
 import { main as scoreMain } from "./score.ts";
 import { main as monitorMain } from "./monitor.ts";

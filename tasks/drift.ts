@@ -13,12 +13,14 @@
  * @module
  */
 import { intFlag, parseTaskArgs, Progress, runTask, UsageError } from "../lib/cli/mod.ts";
-import { loadConfig, toS3Options } from "../lib/feature_store/config.ts";
+import { toS3Options } from "../lib/feature_store/config.ts";
+import { openRepoFlag } from "../lib/repo/load.ts";
 import { readSchema } from "../lib/io/mod.ts";
 import { DEFAULT_DRIFT_DIR, isProfilePath, loadProfile, runDrift, statTestNames } from "../lib/monitoring/mod.ts";
 
 /** Usage line of the task. */
-export const USAGE = "deno task drift --reference <data|profile.json> --current <data> [--out DIR|s3://...] " +
+export const USAGE =
+  "deno task drift [--repo DIR] --reference <data|profile.json> --current <data> [--out DIR|s3://...] " +
   "[--save-profile FILE.json] [--columns a,b] [--exclude a,b] [--test COLUMN=TEST]... [--threshold COLUMN=X]... " +
   "[--drift-share 0.5] [--prediction-column C|none] [--target-column C|none] [--psi-bins 10] [--workers N]";
 
@@ -27,6 +29,8 @@ export const EXIT_DRIFT = 3;
 
 /** The parsed flags. */
 export interface DriftArgs {
+  /** The repo (its label is the default target column). */
+  repo?: string;
   reference: string;
   current: string;
   out: string;
@@ -38,7 +42,7 @@ export interface DriftArgs {
   driftShare: number;
   /** undefined: "probability" when both sides have it; null: none. */
   predictionColumn?: string | null;
-  /** undefined: "loan_status" when the reference has it; null: none. */
+  /** undefined: the repo's label when the reference has it; null: none. */
   targetColumn?: string | null;
   psiBins: number;
   workers?: number;
@@ -81,6 +85,7 @@ export function parseDriftArgs(args: string[]): DriftArgs {
   const { values } = parseTaskArgs(args, {
     usage: USAGE,
     options: {
+      repo: { type: "string" },
       reference: { type: "string" },
       current: { type: "string" },
       out: { type: "string" },
@@ -112,6 +117,7 @@ export function parseDriftArgs(args: string[]): DriftArgs {
     psiBins: intFlag(values, "psi-bins", { min: 2, max: 100, fallback: 10 }),
     workers: values.workers === undefined ? undefined : intFlag(values, "workers", { min: 0, max: 64 }),
     help: Boolean(values.help),
+    repo: values.repo === undefined ? undefined : String(values.repo),
   };
   if (parsed.help) return parsed;
   if (!parsed.reference) throw new UsageError(`Flag "--reference" is required`, USAGE);
@@ -160,9 +166,10 @@ export async function main(args: string[], out: (line: string) => void = console
     out(`usage: ${USAGE}`);
     return 0;
   }
-  const config = await loadConfig();
+  const opened = await openRepoFlag(a.repo);
+  const config = opened.config;
   const io = { s3: toS3Options(config.s3) };
-  // credit defaults: the score column of batch scoring and the label of the loans, when present
+  // the repo's defaults: the score column of batch scoring and the model spec's label, when present
   const refColumns = isProfilePath(a.reference)
     ? (await loadProfile(a.reference, io)).columns.map((c) => c.column)
     : (await readSchema(a.reference, io)).fields.map((f) => f.name);
@@ -171,7 +178,7 @@ export async function main(args: string[], out: (line: string) => void = console
     ? (refColumns.includes("probability") && curColumns.includes("probability") ? "probability" : undefined)
     : a.predictionColumn ?? undefined;
   const target = a.targetColumn === undefined
-    ? (refColumns.includes("loan_status") ? "loan_status" : undefined)
+    ? (refColumns.includes(opened.model.label) ? opened.model.label : undefined)
     : a.targetColumn ?? undefined;
   const bar: { progress?: Progress } = {};
   const result = await runDrift({

@@ -10,13 +10,14 @@
  * @module
  */
 import { intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
-import { creditRepo } from "../lib/credit/repo.ts";
+import { openRepoFlag } from "../lib/repo/load.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import type { MaterializeCommonOptions, MaterializeReport } from "../lib/feature_store/materialize.ts";
 import { formatIsoMicros, parseIsoMicros } from "../lib/feature_store/online/time.ts";
 import { formatCount } from "../lib/cli/progress.ts";
 
-const USAGE = "deno task materialize START END [--views view1,view2] [--batch-size N]   (ISO 8601 timestamps, UTC)";
+const USAGE =
+  "deno task materialize START END [--repo DIR] [--views view1,view2] [--batch-size N]   (ISO 8601 timestamps, UTC)";
 
 /**
  * Parses a timestamp argument, naming it in the usage error.
@@ -86,7 +87,7 @@ export async function materializeTask(
 ): Promise<void> {
   const { values, positionals } = parseTaskArgs(args, {
     usage: opts.usage,
-    options: { views: { type: "string" }, "batch-size": { type: "string" } },
+    options: { repo: { type: "string" }, views: { type: "string" }, "batch-size": { type: "string" } },
     positionals: true,
   });
   if (values.help) return void console.log(`usage: ${opts.usage}`);
@@ -98,7 +99,8 @@ export async function materializeTask(
     throw new UsageError(`START (${positionals[0]}) is after END (${positionals[1]})`, opts.usage);
   }
   const batchSize = intFlag(values, "batch-size", { min: 1, fallback: 20_000 });
-  const store = await FeatureStore.open({ repo: (config) => creditRepo({ dataDir: config.data_dir }) });
+  const opened = await openRepoFlag(values.repo as string | undefined);
+  const store = await FeatureStore.open({ config: opened.config, repo: opened.features });
   try {
     const online = store.onlineStore();
     console.log(`Materializing ${opts.what}to the ${online.type} online store ${online.location}`);

@@ -12,7 +12,8 @@
 import { runTask } from "../lib/cli/mod.ts";
 import { materializeTask } from "./materialize.ts";
 
-const USAGE = "deno task materialize-incremental END [--views view1,view2] [--batch-size N]   (ISO 8601, UTC)";
+const USAGE =
+  "deno task materialize-incremental END [--repo DIR] [--views view1,view2] [--batch-size N]   (ISO 8601, UTC)";
 
 if (import.meta.main) {
   await runTask(() =>

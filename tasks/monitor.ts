@@ -27,10 +27,10 @@ import {
   runTask,
   UsageError,
 } from "../lib/cli/mod.ts";
-import { type FeatureStoreConfig, loadConfig, toS3Options } from "../lib/feature_store/config.ts";
+import { type FeatureStoreConfig, toS3Options } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { exists } from "../lib/io/mod.ts";
-import { CREDIT_MODEL_DEFAULTS, creditTrainingSource } from "../lib/credit/model_spec.ts";
+import { openRepoFlag, trainingSourceOf } from "../lib/repo/load.ts";
 import { COMPARISON_METRICS, type ComparisonMetric, DEFAULT_PROMOTION_RULE } from "../lib/model/champion.ts";
 import { readScoredRuns } from "../lib/scoring/reader.ts";
 import { DEFAULT_DRIFT_DIR, DEFAULT_DRIFT_SHARE } from "../lib/monitoring/mod.ts";
@@ -38,9 +38,10 @@ import { type MonitorResult, runMonitor } from "../lib/monitoring/monitor.ts";
 import { PSI_THRESHOLD } from "../lib/monitoring/psi.ts";
 
 /** Usage line of the task. */
-export const USAGE = "deno task monitor [--scored DIR|s3://...] [--days N] [--since YYYY-MM-DD] [--until YYYY-MM-DD] " +
+export const USAGE =
+  "deno task monitor [--repo DIR] [--scored DIR|s3://...] [--days N] [--since YYYY-MM-DD] [--until YYYY-MM-DD] " +
   "[--metric roc_auc|pr_auc|ks|gini|brier|log_loss] [--margin X] [--drift-share X] [--psi X] [--force-retrain] " +
-  "[--dry-run] [--holdout-days N] [--train-days N] [--data generated|real] [--model mlp|logistic] [--seed S] " +
+  "[--dry-run] [--holdout-days N] [--train-days N] [--data NAME] [--model mlp|logistic] [--seed S] " +
   "[--epochs N] [--name NAME] [--out DIR|s3://...]";
 
 /** Default batch-scoring output read for scored applications. */
@@ -60,11 +61,15 @@ export interface MonitorArgs {
   dryRun: boolean;
   holdoutDays: number;
   trainDays: number;
-  data: "generated" | "real";
-  model: "mlp" | "logistic";
+  /** A dataset of the repo (default the model spec's own entity rows). */
+  data?: string;
+  /** Default: the model spec's. */
+  model?: "mlp" | "logistic";
   seed: number;
   epochs?: number;
-  name: string;
+  /** Default: the model spec's. */
+  name?: string;
+  repo?: string;
   out: string;
   help: boolean;
 }
@@ -108,11 +113,12 @@ export function parseMonitorArgs(args: string[], today: Date = new Date()): Moni
       "dry-run": { type: "boolean" },
       "holdout-days": { type: "string" },
       "train-days": { type: "string" },
-      data: { type: "string", default: "generated" },
-      model: { type: "string", default: CREDIT_MODEL_DEFAULTS.modelType },
+      repo: { type: "string" },
+      data: { type: "string" },
+      model: { type: "string" },
       seed: { type: "string" },
       epochs: { type: "string" },
-      name: { type: "string", default: CREDIT_MODEL_DEFAULTS.name },
+      name: { type: "string" },
       out: { type: "string", default: DEFAULT_DRIFT_DIR },
     },
   });
@@ -123,8 +129,9 @@ export function parseMonitorArgs(args: string[], today: Date = new Date()): Moni
       USAGE,
     );
   }
-  const data = choiceFlag(values, "data", ["generated", "real"], { usage: USAGE });
-  const model = choiceFlag(values, "model", ["mlp", "logistic"], { usage: USAGE });
+  const model = values.model === undefined
+    ? undefined
+    : choiceFlag(values, "model", ["mlp", "logistic"], { usage: USAGE });
   const until = day(values, "until") ?? today.toISOString().slice(0, 10);
   let since = day(values, "since");
   if (since !== undefined && values.days !== undefined) {
@@ -147,11 +154,12 @@ export function parseMonitorArgs(args: string[], today: Date = new Date()): Moni
     dryRun: Boolean(values["dry-run"]),
     holdoutDays: intFlag(values, "holdout-days", { min: 1, fallback: 30 }),
     trainDays: intFlag(values, "train-days", { min: 1, fallback: 365 }),
-    data,
+    data: values.data === undefined ? undefined : String(values.data),
     model,
-    seed: intFlag(values, "seed", { min: 0, fallback: CREDIT_MODEL_DEFAULTS.seed }),
+    repo: values.repo === undefined ? undefined : String(values.repo),
+    seed: intFlag(values, "seed", { min: 0, fallback: 42 }),
     epochs: values.epochs === undefined ? undefined : intFlag(values, "epochs", { min: 1, max: 10_000 }),
-    name: String(values.name),
+    name: values.name === undefined ? undefined : String(values.name),
     out: String(values.out),
     help: Boolean(values.help),
   };
@@ -177,7 +185,8 @@ export async function main(
     out(`usage: ${USAGE}`);
     return null;
   }
-  const config = opts.config ?? (await loadConfig());
+  const opened = await openRepoFlag(parsed.repo, { config: opts.config });
+  const config = opened.config;
   const io = { s3: toS3Options(config.s3) };
   const window = `applications of ${parsed.since} to ${parsed.until}`;
   const scored = await readScoredRuns(parsed.scored, { io, from: parsed.since, to: parsed.until });
@@ -185,9 +194,9 @@ export async function main(
     `Scored ${window}: ${scored.table.numRows} rows from ${scored.runs.length} manifested run(s) in "${parsed.scored}"` +
       (scored.ignored.length ? ` (${scored.ignored.length} manifest(s) ignored: ${scored.ignored[0].reason})` : ""),
   );
-  const source = creditTrainingSource(parsed.data, { dataDir: config.data_dir });
+  const source = trainingSourceOf(opened, parsed.data);
   const labelled = async () => {
-    if (!(await exists(source.entities, io))) throw new Error(`No labelled loans at "${source.entities}"`);
+    if (!(await exists(source.entities, io))) throw new Error(`No labelled rows at "${source.entities}"`);
     const store = await FeatureStore.open({ config, repo: source.repo });
     try {
       return await store.getHistoricalFeatures({ entities: source.entities, features: source.features });
@@ -197,7 +206,7 @@ export async function main(
   };
   const r = await runMonitor({
     root: config.model_store,
-    name: parsed.name,
+    name: parsed.name ?? opened.model.name,
     io,
     current: scored.table,
     currentSource: `"${parsed.scored}" (${window})`,
@@ -210,9 +219,14 @@ export async function main(
     dryRun: parsed.dryRun,
     holdoutDays: parsed.holdoutDays,
     trainDays: parsed.trainDays,
-    train: { modelType: parsed.model, seed: parsed.seed, epochs: parsed.epochs },
+    train: {
+      modelType: parsed.model ?? opened.model.modelType,
+      seed: parsed.seed,
+      epochs: parsed.epochs,
+      policy: opened.model.policy,
+    },
     out: parsed.out,
-    params: { scored: parsed.scored, since: parsed.since, until: parsed.until, data: parsed.data },
+    params: { scored: parsed.scored, since: parsed.since, until: parsed.until, data: source.kind },
     log: (line) => out(`  ${line}`),
   });
   out(`Drift: ${r.report.summary}${r.report.psi ? `; score PSI ${r.report.psi.value.toFixed(3)}` : ""}`);

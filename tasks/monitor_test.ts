@@ -4,7 +4,8 @@ import { UsageError } from "../lib/cli/mod.ts";
 import { appendPeriod, generateData } from "../lib/credit/write_data.ts";
 import { DOWNTURN_SHIFT } from "../lib/credit/generate.ts";
 import { creditTrainingSource } from "../lib/credit/model_spec.ts";
-import { scoreApplications } from "../lib/credit/batch_scoring.ts";
+import { scoreRepoRows } from "../lib/scoring/score_repo.ts";
+import { openRepo } from "../lib/repo/load.ts";
 import { resolveConfig } from "../lib/feature_store/config.ts";
 import { takeVector } from "../lib/feature_store/offline/take.ts";
 import { readTable, timestampMicros, writeTable } from "../lib/io/mod.ts";
@@ -20,7 +21,8 @@ Deno.test("monitor task: defaults and the scored window", () => {
   assertEquals([d.scored, d.since, d.until, d.out], ["data/scored", "2021-12-25", "2021-12-31", "reports/drift"]);
   assertEquals([d.metric, d.margin, d.driftShare, d.psi], ["roc_auc", 0.005, 0.5, 0.1]);
   assertEquals([d.forceRetrain, d.dryRun, d.holdoutDays, d.trainDays], [false, false, 30, 365]);
-  assertEquals([d.data, d.model, d.seed, d.epochs, d.name], ["generated", "mlp", 42, undefined, "credit_default"]);
+  // data, model type and name default to the repo's model spec (resolved when the repo is opened)
+  assertEquals([d.data, d.model, d.seed, d.epochs, d.name], [undefined, undefined, 42, undefined, undefined]);
   assertEquals(parseMonitorArgs(["--days", "1"], TODAY).since, "2021-12-31");
   assertEquals(parseMonitorArgs(["--days", "30", "--until", "2021-03-01"], TODAY).since, "2021-01-31");
   const all = parseMonitorArgs([
@@ -54,7 +56,6 @@ Deno.test("monitor task: argument errors name the flag", () => {
     [["--since", "2021-13-01"], `Flag "--since" is "2021-13-01"`],
     [["--since", "2021-12-01", "--days", "3"], `Give "--days" or "--since", not both`],
     [["--since", "2022-01-02"], `Flag "--since" (2022-01-02) is after "--until" (2021-12-31)`],
-    [["--data", "mine"], `Flag "--data" is "mine"`],
     [["--model", "forest"], `Flag "--model" is "forest"`],
     [["--nope"], "nope"],
   ];
@@ -91,10 +92,10 @@ Deno.test("monitor task end to end: batch-scored downturn applications -> drift 
       if (f.name !== "loan_status") columns[f.name] = takeVector(loans.getChild(f.name)!, later);
     }
     await writeTable(`${dir}/applications.parquet`, new arrow.Table(columns));
-    const scored = await scoreApplications({
+    const scored = await scoreRepoRows({
+      repo: await openRepo({ dir: null, config }),
       input: [`${dir}/applications.parquet`],
       output: `${dir}/scored`,
-      config,
       workers: 0,
       progress: "silent",
     });

@@ -1,12 +1,13 @@
 /**
- * `deno task predict --zipcode Z --dob-ssn D --person-age A --person-income I [--person-home-ownership H]
- *  [--person-emp-length E] [--loan-intent P] [--loan-amnt L] [--loan-int-rate R] [--model champion|<version>]
- *  [--name NAME] [--at ISO] [--score-flagged]`: scores one loan application like the tutorial's run.py, printing
- * `loan approved!` or `loan rejected!` with the probability of default, the threshold and the main reasons.
+ * `deno task predict [--repo DIR] --<field> VALUE ... [--model champion|<version>] [--name NAME] [--at ISO]
+ *  [--score-flagged]`: scores one request of the repo (a loan application in the credit tutorial) like the
+ * tutorial's run.py, printing the decision's message (`loan approved!` / `loan rejected!` there) with the probability,
+ * the threshold and the main reasons.
  *
- * The applicant's stored features (credit history by dob_ssn, zipcode features) are joined point-in-time from the
- * offline store as of `--at` (default now), with the same feature views the model was trained with. Out-of-range
- * inputs (age 133, negative income, ...) refuse the application unless `--score-flagged` is given.
+ * The flags are the model spec's request fields, `_` written `-` (`--person-age 22`), checked like `POST /score`
+ * checks them (required unless nullable, types, categories, patterns, bounds). The stored features are joined
+ * point-in-time from the offline store as of `--at` (default now) by the request's join keys. Out-of-range inputs
+ * refuse the request unless `--score-flagged` is given.
  *
  * @example
  * ```sh
@@ -15,96 +16,94 @@
  * ```
  * @module
  */
-import { type ParsedArgs, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
-import { loadConfig, toS3Options } from "../lib/feature_store/config.ts";
+import * as arrow from "apache-arrow";
+import { parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
+import { toS3Options } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
-import { applicantFeatures, CREDIT_MODEL_DEFAULTS, creditTrainingSource } from "../lib/credit/model_spec.ts";
 import { type DecisionResult, loadModel } from "../lib/model/train.ts";
 import { formatReason } from "../lib/model/explain.ts";
 import { getVersion } from "../lib/model/registry.ts";
-import type { RawRow } from "../lib/model/preprocess.ts";
+import { inputColumns, type RawRow } from "../lib/model/preprocess.ts";
+import { openRepoFlag } from "../lib/repo/load.ts";
+import { boundProblems, parseRequest, resolveModelInputs } from "../lib/repo/request.ts";
+import type { ModelSpec } from "../lib/repo/spec.ts";
+import { timestampVector } from "../lib/io/mod.ts";
 
-/** Usage line of the task. */
-export const USAGE = "deno task predict --zipcode Z --dob-ssn YYYYMMDD_NNNN --person-age A --person-income I " +
-  "[--person-home-ownership RENT|OWN|MORTGAGE|OTHER] [--person-emp-length YEARS] [--loan-intent INTENT] " +
-  "[--loan-amnt AMOUNT] [--loan-int-rate PERCENT] [--model champion|<version>] [--name NAME] [--at ISO] [--score-flagged]";
-
-const NUMERIC = ["person-age", "person-income", "person-emp-length", "loan-amnt", "loan-int-rate"] as const;
-const TEXT = ["person-home-ownership", "loan-intent"] as const;
+/** Usage line of the task for a model spec. */
+export function usage(spec?: ModelSpec): string {
+  const fields = spec
+    ? spec.request.map((f) => {
+      const flag = `--${f.name.replaceAll("_", "-")} ${f.type === "category" ? (f.values ?? []).join("|") : "V"}`;
+      return f.nullable ? `[${flag}]` : flag;
+    }).join(" ")
+    : "--<field> VALUE ...";
+  return `deno task predict [--repo DIR] ${fields} [--model champion|<version>] [--name NAME] [--at ISO] ` +
+    "[--score-flagged]";
+}
 
 /** Parsed arguments of the task. */
 export interface PredictArgs {
-  zipcode: number;
-  dobSsn: string;
-  application: RawRow;
+  /** The request, checked against the spec's fields. */
+  request: RawRow;
   model: { alias: string } | { version: number };
-  name: string;
+  name?: string;
   at?: Date;
   scoreFlagged: boolean;
   help: boolean;
 }
 
+/** The value of `--repo` in `args` (before the spec is known). */
+export function repoFlagOf(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--repo") return args[i + 1] ?? "";
+    if (args[i].startsWith("--repo=")) return args[i].slice(7);
+  }
+  return undefined;
+}
+
 /**
- * Parses and checks the arguments; `--person-age` and `--person-income` are required, numbers must parse.
+ * Parses and checks the arguments against the spec's request fields; errors name the flag.
  *
  * @example
  * ```ts
- * parsePredictArgs(["--zipcode", "76104", "--dob-ssn", "19530219_5179", "--person-age", "22", "--person-income", "59000"]);
+ * parsePredictArgs(["--plan", "pro", "--tenure-months", "3"], spec).request; // { plan: "pro", tenure_months: 3 }
  * ```
  */
-export function parsePredictArgs(args: string[]): PredictArgs {
-  const options: Record<string, { type: "string" | "boolean"; default?: string }> = {
-    zipcode: { type: "string" },
-    "dob-ssn": { type: "string" },
-    model: { type: "string", default: "champion" },
-    name: { type: "string", default: CREDIT_MODEL_DEFAULTS.name },
+export function parsePredictArgs(args: string[], spec: ModelSpec): PredictArgs {
+  const USAGE = usage(spec);
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    repo: { type: "string" },
+    model: { type: "string" },
+    name: { type: "string" },
     at: { type: "string" },
     "score-flagged": { type: "boolean" },
   };
-  for (const f of [...NUMERIC, ...TEXT]) options[f] = { type: "string" };
+  const flagOf = (field: string) => field.replaceAll("_", "-");
+  for (const f of spec.request) options[flagOf(f.name)] = { type: "string" };
   const { values } = parseTaskArgs(args, { usage: USAGE, options });
   const help = Boolean(values.help);
-  if (help) {
-    return {
-      zipcode: 0,
-      dobSsn: "",
-      application: {},
-      model: { alias: "champion" },
-      name: "",
-      scoreFlagged: false,
-      help,
-    };
-  }
-  const required = (flag: string): string => {
-    const v = values[flag];
-    if (v === undefined || String(v).trim() === "") throw new UsageError(`Flag "--${flag}" is required`, USAGE);
-    return String(v).trim();
-  };
-  const zipText = required("zipcode");
-  if (!/^\d{1,5}$/.test(zipText)) {
-    throw new UsageError(`Flag "--zipcode" is "${zipText}"; expected up to 5 digits`, USAGE);
-  }
-  const dobSsn = required("dob-ssn");
-  if (!/^\d{8}_\d{4}$/.test(dobSsn)) {
-    throw new UsageError(`Flag "--dob-ssn" is "${dobSsn}"; expected YYYYMMDD_NNNN`, USAGE);
-  }
-  required("person-age");
-  required("person-income");
-  const application: RawRow = { zipcode: Number(zipText), dob_ssn: dobSsn };
-  for (const flag of NUMERIC) {
-    const raw = (values as ParsedArgs["values"])[flag];
+  if (help) return { request: {}, model: { alias: "champion" }, scoreFlagged: false, help };
+  const body: Record<string, unknown> = {};
+  for (const f of spec.request) {
+    const raw = values[flagOf(f.name)];
     if (raw === undefined) continue;
-    const n = Number(raw);
-    if (String(raw).trim() === "" || !Number.isFinite(n)) {
-      throw new UsageError(`Flag "--${flag}" is "${raw}"; expected a number`, USAGE);
-    }
-    application[flag.replaceAll("-", "_")] = n;
+    const text = String(raw).trim();
+    if (f.type === "integer" || f.type === "number") {
+      const n = Number(text);
+      if (text === "" || !Number.isFinite(n)) {
+        throw new UsageError(`Flag "--${flagOf(f.name)}" is "${raw}"; expected a number`, USAGE);
+      }
+      body[f.name] = n;
+    } else body[f.name] = text;
   }
-  for (const flag of TEXT) {
-    const raw = values[flag];
-    if (raw !== undefined) application[flag.replaceAll("-", "_")] = String(raw).trim().toUpperCase();
+  const { row, problems } = parseRequest(body, spec.request, { subject: spec.subject });
+  const bounds = row ? boundProblems(row, spec.request) : [];
+  const first = problems[0] ?? bounds[0];
+  if (first) {
+    const flag = `--${flagOf(first.field)}`;
+    throw new UsageError(`Flag "${flag}": ${first.message.replace(`Field "${first.field}"`, `"${flag}"`)}`, USAGE);
   }
-  const modelText = String(values.model);
+  const modelText = String(values.model ?? "champion");
   const model = /^\d+$/.test(modelText) ? { version: Number(modelText) } : { alias: modelText };
   let at: Date | undefined;
   if (values.at !== undefined) {
@@ -112,11 +111,9 @@ export function parsePredictArgs(args: string[]): PredictArgs {
     if (Number.isNaN(at.getTime())) throw new UsageError(`Flag "--at" is "${values.at}"; expected an ISO date`, USAGE);
   }
   return {
-    zipcode: Number(zipText),
-    dobSsn,
-    application,
+    request: row!,
     model,
-    name: String(values.name),
+    name: values.name === undefined ? undefined : String(values.name),
     at,
     scoreFlagged: Boolean(values["score-flagged"]),
     help,
@@ -126,59 +123,93 @@ export function parsePredictArgs(args: string[]): PredictArgs {
 /** What {@link main} decided. */
 export interface PredictResult extends DecisionResult {
   version: number;
-  /** The row that was scored (application plus joined features). */
+  /** The row that was scored (request plus joined features). */
   row: RawRow;
+  /** The decision's message ("loan approved!"). */
+  message: string;
 }
 
 /**
- * The task's body: loads the model, joins the applicant's features, decides and prints.
+ * The stored features of one entity as of `at`, joined point-in-time from the offline store through a one-row
+ * entity table of the request's join keys. Missing features come back null.
+ */
+export async function storedFeaturesOf(
+  store: FeatureStore,
+  opts: { request: RawRow; keys: readonly string[]; refs: string[]; at: Date },
+): Promise<RawRow> {
+  if (!opts.refs.length) return {};
+  const columns: Record<string, arrow.Vector> = {};
+  for (const k of opts.keys) {
+    const v = opts.request[k];
+    columns[k] = typeof v === "number"
+      ? arrow.makeVector(BigInt64Array.of(BigInt(v)))
+      : arrow.vectorFromArray([String(v)], new arrow.Utf8());
+  }
+  columns.event_timestamp = timestampVector(BigInt64Array.of(BigInt(opts.at.getTime()) * 1000n));
+  const joined = await store.getHistoricalFeatures({ entities: new arrow.Table(columns), features: opts.refs });
+  const row: RawRow = {};
+  for (const ref of opts.refs) {
+    const name = ref.split(":")[1];
+    const v = joined.getChild(name)?.get(0) ?? null;
+    row[name] = typeof v === "bigint" ? Number(v) : v;
+  }
+  return row;
+}
+
+/**
+ * The task's body: loads the model, joins the stored features, decides and prints.
  *
  * @example
  * ```ts
- * const r = await main(["--zipcode", "76104", "--dob-ssn", "19530219_5179", "--person-age", "22", "--person-income", "59000"]);
+ * const r = await main(["--zipcode", "76104", "--dob-ssn", "19530219_5179", "--person-age", "22", ...]);
  * ```
  */
 export async function main(args: string[], out: (line: string) => void = console.log): Promise<PredictResult | null> {
-  const parsed = parsePredictArgs(args);
-  if (parsed.help) {
-    out(`usage: ${USAGE}`);
+  if (args.includes("--help") || args.includes("-h")) {
+    const repoFlag = repoFlagOf(args);
+    out(`usage: ${usage((await openRepoFlag(repoFlag)).model)}`);
     return null;
   }
-  const config = await loadConfig();
+  const opened = await openRepoFlag(repoFlagOf(args));
+  const spec = opened.model;
+  const parsed = parsePredictArgs(args, spec);
+  const config = opened.config;
   const io = { s3: toS3Options(config.s3) };
-  const version = await getVersion({ root: config.model_store, name: parsed.name, ...parsed.model, io });
-  const data = version.tags.data === "real" ? "real" : "generated";
-  const source = creditTrainingSource(data, { dataDir: config.data_dir });
-  const store = await FeatureStore.open({ config, repo: source.repo });
-  let stored: RawRow;
+  const name = parsed.name ?? spec.name;
+  const version = await getVersion({ root: config.model_store, name, ...parsed.model, io });
+  const scorer = await loadModel({ root: config.model_store, name, version: version.version, io });
   try {
-    stored = await applicantFeatures(store, {
-      dobSsn: parsed.dobSsn,
-      zipcode: parsed.zipcode,
-      at: parsed.at,
-      features: source.features,
+    const { refs, keys } = resolveModelInputs(inputColumns(scorer.preprocessor.spec), {
+      repo: opened.features,
+      request: spec.request,
+      where: opened.module,
     });
-  } finally {
-    await store.close();
-  }
-  const scorer = await loadModel({ root: config.model_store, name: parsed.name, version: version.version, io });
-  try {
-    const row: RawRow = { ...stored, ...parsed.application };
-    const missing = source.features.map((f) => f.split(":")[1]).filter((f) => row[f] === null || row[f] === undefined);
-    const d = scorer.decide(row, { onInvalid: parsed.scoreFlagged ? "mark" : "refuse" });
-    out(d.decision === "reject" ? "loan rejected!" : "loan approved!");
+    const store = await FeatureStore.open({ config, repo: opened.features });
+    let stored: RawRow;
+    try {
+      stored = await storedFeaturesOf(store, { request: parsed.request, keys, refs, at: parsed.at ?? new Date() });
+    } finally {
+      await store.close();
+    }
+    const row: RawRow = { ...parsed.request, ...stored };
+    const missing = Object.keys(stored).filter((f) => stored[f] === null || stored[f] === undefined);
+    const d = scorer.decide(row, { onInvalid: parsed.scoreFlagged ? "mark" : "refuse", top: spec.topReasons });
+    const subject = spec.subject ?? "application";
+    const words = spec.decisionText ?? { approve: `${subject} approved!`, reject: `${subject} rejected!` };
+    const message = d.decision === "reject" ? words.reject : words.approve;
+    out(message);
     out(
-      `  probability of default ${d.probability.toFixed(4)} ${d.decision === "reject" ? ">=" : "<"} threshold ` +
-        `${d.threshold.toFixed(4)} (model "${parsed.name}" version ${version.version}` +
+      `  probability ${d.probability.toFixed(4)} ${d.decision === "reject" ? ">=" : "<"} threshold ` +
+        `${d.threshold.toFixed(4)} (model "${name}" version ${version.version}` +
         `${version.aliases.length ? `, ${version.aliases.join(", ")}` : ""})`,
     );
     if (d.reasons.length) {
-      out("  main reasons (against a typical applicant):");
+      out("  main reasons (against a typical case):");
       for (const r of d.reasons) out(`    - ${formatReason(r)}`);
     }
     for (const f of d.flags) out(`  flagged: ${f.reason}`);
     if (missing.length) out(`  no stored value as of the scoring time for: ${missing.join(", ")} (imputed)`);
-    return { ...d, version: version.version, row };
+    return { ...d, version: version.version, row, message };
   } finally {
     scorer.dispose();
   }

@@ -10,12 +10,12 @@
  * @module
  */
 import { intFlag, parseTaskArgs, runTask } from "../lib/cli/mod.ts";
-import { loadConfig, toS3Options } from "../lib/feature_store/config.ts";
+import { toS3Options } from "../lib/feature_store/config.ts";
 import { getVersion, setAlias } from "../lib/model/registry.ts";
-import { CREDIT_MODEL_DEFAULTS } from "../lib/credit/model_spec.ts";
+import { openRepoFlag } from "../lib/repo/load.ts";
 
 /** Usage line of the task. */
-export const USAGE = "deno task promote --version N [--alias champion] [--name NAME]";
+export const USAGE = "deno task promote [--repo DIR] --version N [--alias champion] [--name NAME]";
 
 /**
  * Parses the arguments: `--version` is required and a whole number >= 1.
@@ -25,20 +25,24 @@ export const USAGE = "deno task promote --version N [--alias champion] [--name N
  * parsePromoteArgs(["--version", "2"]); // { version: 2, alias: "champion", name: "credit_default", help: false }
  * ```
  */
-export function parsePromoteArgs(args: string[]): { version: number; alias: string; name: string; help: boolean } {
+export function parsePromoteArgs(
+  args: string[],
+): { version: number; alias: string; name?: string; repo?: string; help: boolean } {
   const { values } = parseTaskArgs(args, {
     usage: USAGE,
     options: {
       version: { type: "string" },
       alias: { type: "string", default: "champion" },
-      name: { type: "string", default: CREDIT_MODEL_DEFAULTS.name },
+      name: { type: "string" },
+      repo: { type: "string" },
     },
   });
   if (values.help) return { version: 0, alias: "", name: "", help: true };
   return {
     version: intFlag(values, "version", { min: 1 }),
     alias: String(values.alias),
-    name: String(values.name),
+    name: values.name === undefined ? undefined : String(values.name),
+    repo: values.repo === undefined ? undefined : String(values.repo),
     help: false,
   };
 }
@@ -60,19 +64,21 @@ export async function main(
     out(`usage: ${USAGE}`);
     return null;
   }
-  const config = await loadConfig();
+  const opened = await openRepoFlag(parsed.repo);
+  const config = opened.config;
+  const name = parsed.name ?? opened.model.name;
   const io = { s3: toS3Options(config.s3) };
-  const target = await getVersion({ root: config.model_store, name: parsed.name, version: parsed.version, io });
+  const target = await getVersion({ root: config.model_store, name, version: parsed.version, io });
   const previous = await setAlias({
     root: config.model_store,
-    name: parsed.name,
+    name,
     alias: parsed.alias,
     version: parsed.version,
     io,
   });
   const auc = target.metrics.test_auc;
   out(
-    `Model "${parsed.name}": alias "${parsed.alias}" -> version ${parsed.version}` +
+    `Model "${name}": alias "${parsed.alias}" -> version ${parsed.version}` +
       (previous === null ? " (new alias)" : previous === parsed.version ? " (unchanged)" : ` (was ${previous})`) +
       (auc === undefined ? "" : `; test ROC AUC ${auc.toFixed(4)}`),
   );

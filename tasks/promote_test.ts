@@ -6,7 +6,8 @@ Deno.test("promote task: --version is required and positive", () => {
   assertEquals(parsePromoteArgs(["--version", "2"]), {
     version: 2,
     alias: "champion",
-    name: "credit_default",
+    name: undefined, // the repo's model name
+    repo: undefined,
     help: false,
   });
   assertEquals(parsePromoteArgs(["--version", "4", "--alias", "challenger"]).alias, "challenger");

@@ -14,20 +14,22 @@
  * @module
  */
 import { choiceFlag, intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
-import { scoreApplications, type ScoreApplicationsOptions } from "../lib/credit/batch_scoring.ts";
+import { scoreRepoRows, type ScoreRepoRowsOptions } from "../lib/scoring/score_repo.ts";
+import { DEFAULT_MAX_QUARANTINE_SHARE } from "../lib/scoring/job.ts";
+import { openRepoFlag } from "../lib/repo/load.ts";
 import { parseShard } from "../lib/scoring/input.ts";
 
 /** Usage line of the task. */
-export const USAGE = "deno task score --input FILES|PREFIX [--input ...] [--output DIR|s3://...] " +
+export const USAGE = "deno task score [--repo DIR] --input FILES|PREFIX [--input ...] [--output DIR|s3://...] " +
   "[--model champion|N] [--name NAME] [--features offline|online] [--as-of ISO] [--shard i/n] [--job NAME] " +
-  "[--quarantine] [--score-flagged] [--reasons all|rejected|none] [--workers N] [--keep-columns a,b] " +
+  "[--quarantine] [--max-quarantine-share X] [--score-flagged] [--reasons all|rejected|none] [--workers N] [--keep-columns a,b] " +
   "[--batch-rows N] [--buffer-rows N] [--s3-max-attempts N] [--naive-timestamps utc]";
 
 /** The default output root. */
 export const DEFAULT_OUTPUT = "data/scored";
 
-/** Parsed arguments: the options of {@link scoreApplications} (without the configuration and logging). */
-export type ScoreArgs = Omit<ScoreApplicationsOptions, "config" | "log" | "progress"> & { help: boolean };
+/** Parsed arguments: the options of {@link scoreRepoRows} (without the repo and logging) and the repo flag. */
+export type ScoreArgs = Omit<ScoreRepoRowsOptions, "repo" | "log" | "progress"> & { help: boolean; repo?: string };
 
 const list = (v: unknown): string[] =>
   (Array.isArray(v) ? v : v === undefined ? [] : [v]).flatMap((s) => String(s).split(",")).map((s) => s.trim())
@@ -46,6 +48,7 @@ export function parseScoreArgs(args: string[]): ScoreArgs {
   const { values } = parseTaskArgs(args, {
     usage: USAGE,
     options: {
+      repo: { type: "string" },
       input: { type: "string", multiple: true },
       output: { type: "string" },
       model: { type: "string" },
@@ -55,6 +58,7 @@ export function parseScoreArgs(args: string[]): ScoreArgs {
       shard: { type: "string" },
       job: { type: "string" },
       quarantine: { type: "boolean" },
+      "max-quarantine-share": { type: "string" },
       "score-flagged": { type: "boolean" },
       reasons: { type: "string" },
       workers: { type: "string" },
@@ -94,8 +98,21 @@ export function parseScoreArgs(args: string[]): ScoreArgs {
   }
   const optionalInt = (flag: string, min: number) =>
     values[flag] === undefined ? undefined : intFlag(values, flag, { min });
+  let maxQuarantineShare: number | undefined;
+  if (values["max-quarantine-share"] !== undefined) {
+    maxQuarantineShare = Number(values["max-quarantine-share"]);
+    if (String(values["max-quarantine-share"]).trim() === "" || !(maxQuarantineShare >= 0 && maxQuarantineShare <= 1)) {
+      throw new UsageError(
+        `Flag "--max-quarantine-share" is "${values["max-quarantine-share"]}"; expected a share between 0 and 1 ` +
+          `(default ${DEFAULT_MAX_QUARANTINE_SHARE})`,
+        USAGE,
+      );
+    }
+  }
   return {
     help: false,
+    repo: values.repo === undefined ? undefined : String(values.repo),
+    maxQuarantineShare,
     input,
     output: values.output === undefined ? DEFAULT_OUTPUT : String(values.output),
     model,
@@ -127,18 +144,19 @@ export function parseScoreArgs(args: string[]): ScoreArgs {
 export async function main(
   args: string[],
   out: (line: string) => void = console.log,
-): Promise<Awaited<ReturnType<typeof scoreApplications>> | null> {
+): Promise<Awaited<ReturnType<typeof scoreRepoRows>> | null> {
   const parsed = parseScoreArgs(args);
   if (parsed.help) {
     out(`usage: ${USAGE}`);
     return null;
   }
-  const { help: _, ...opts } = parsed;
-  const result = await scoreApplications({ ...opts, progress: "auto", log: out });
+  const { help: _, repo: repoDir, ...opts } = parsed;
+  const repo = await openRepoFlag(repoDir);
+  const result = await scoreRepoRows({ ...opts, repo, progress: "auto", log: out });
   const m = result.manifest;
   const c = m.counts;
   out(
-    `scored ${c.scored} of ${c.input_rows} applications (${c.approve} approve, ${c.reject} reject) with ` +
+    `scored ${c.scored} of ${c.input_rows} rows (${c.approve} approve, ${c.reject} reject) with ` +
       `"${m.model.name}" version ${m.model.version} in ${m.runtime.seconds.toFixed(1)} s ` +
       `(${Math.round(m.runtime.rows_per_second)} rows/s)`,
   );

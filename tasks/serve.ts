@@ -13,17 +13,19 @@
  * @module
  */
 import { intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
-import { startDecisionServer } from "../lib/credit/decision_server.ts";
+import { startDecisionServer } from "../lib/serving/decision_server.ts";
+import { openRepoFlag } from "../lib/repo/load.ts";
 import { cpuIdleNote, readCpuIdle } from "../lib/serving/cpu_idle.ts";
 
 const USAGE =
-  "deno task serve [--host H] [--port P] [--model champion|N] [--name NAME] [--as-of ISO] [--drift-report DIR]";
+  "deno task serve [--repo DIR] [--host H] [--port P] [--model champion|N] [--name NAME] [--as-of ISO] [--drift-report DIR]";
 
 if (import.meta.main) {
   await runTask(async () => {
     const { values } = parseTaskArgs(Deno.args, {
       usage: USAGE,
       options: {
+        repo: { type: "string" },
         host: { type: "string" },
         port: { type: "string" },
         model: { type: "string" },
@@ -51,7 +53,9 @@ if (import.meta.main) {
     if (values["drift-report"] !== undefined && String(values["drift-report"]).trim() === "") {
       throw new UsageError(`Flag "--drift-report" is empty; expected a folder such as reports/drift`, USAGE);
     }
+    const repo = await openRepoFlag(values.repo as string | undefined);
     const server = await startDecisionServer({
+      repo,
       asOf,
       hostname,
       port,
@@ -63,7 +67,7 @@ if (import.meta.main) {
       `Serving on http://${server.addr.hostname}:${server.addr.port} (model version ${
         server.modelVersion ?? "none"
       }); ` +
-        `loan application page at /, monitoring at /monitoring; Ctrl-C stops`,
+        `${repo.model.subject ?? "application"} page at /, monitoring at /monitoring (repo ${repo.dir}); Ctrl-C stops`,
     );
     const idleNote = cpuIdleNote(readCpuIdle()); // idle vCPUs that halt at once make the latency tail
     if (idleNote) console.warn(idleNote);

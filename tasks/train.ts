@@ -23,27 +23,36 @@ import {
   runTask,
   UsageError,
 } from "../lib/cli/mod.ts";
-import { loadConfig, toS3Options } from "../lib/feature_store/config.ts";
+import { toS3Options } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { exists } from "../lib/io/mod.ts";
-import { CREDIT_MODEL_DEFAULTS, creditTrainingSource } from "../lib/credit/model_spec.ts";
+import { openRepoFlag, trainingSourceOf } from "../lib/repo/load.ts";
 import { trainModel, type TrainResult } from "../lib/model/train.ts";
 import type { ThresholdPolicy } from "../lib/model/policy.ts";
 
 /** Usage line of the task. */
-export const USAGE = "deno task train [--model mlp|logistic] [--target-recall R | --cost-missed-default X " +
-  "--cost-rejected-good Y] [--data generated|real] [--seed S] [--epochs N] [--name NAME]";
+export const USAGE =
+  "deno task train [--repo DIR] [--model mlp|logistic] [--target-recall R | --cost-missed-default X " +
+  "--cost-rejected-good Y] [--data NAME] [--seed S] [--epochs N] [--name NAME]";
 
 /** The task's parsed options. */
 export interface TrainArgs {
-  model: "mlp" | "logistic";
-  policy: ThresholdPolicy;
-  data: "generated" | "real";
+  repo?: string;
+  /** Default: the model spec's. */
+  model?: "mlp" | "logistic";
+  /** Default: the model spec's. */
+  policy?: ThresholdPolicy;
+  /** A dataset of the repo (default the model spec's own entity rows). */
+  data?: string;
   seed: number;
   epochs?: number;
-  name: string;
+  /** Default: the model spec's. */
+  name?: string;
   help: boolean;
 }
+
+/** The default seed of training. */
+export const DEFAULT_SEED = 42;
 
 function positiveNumber(values: ParsedArgs["values"], flag: string, max = Infinity): number | undefined {
   const expected = `a number ${max === Infinity ? "above 0" : `in (0, ${max}]`}`;
@@ -62,18 +71,23 @@ export function parseTrainArgs(args: string[]): TrainArgs {
   const { values } = parseTaskArgs(args, {
     usage: USAGE,
     options: {
-      model: { type: "string", default: CREDIT_MODEL_DEFAULTS.modelType },
+      repo: { type: "string" },
+      model: { type: "string" },
       "target-recall": { type: "string" },
       "cost-missed-default": { type: "string" },
       "cost-rejected-good": { type: "string" },
-      data: { type: "string", default: "generated" },
+      data: { type: "string" },
       seed: { type: "string" },
       epochs: { type: "string" },
-      name: { type: "string", default: CREDIT_MODEL_DEFAULTS.name },
+      name: { type: "string" },
     },
   });
-  const model = choiceFlag(values, "model", ["mlp", "logistic"], { usage: USAGE });
-  const data = choiceFlag(values, "data", ["generated", "real"], { usage: USAGE });
+  const model = values.model === undefined
+    ? undefined
+    : choiceFlag(values, "model", ["mlp", "logistic"], { usage: USAGE });
+  if (values.data !== undefined && String(values.data).trim() === "") {
+    throw new UsageError(`Flag "--data" is empty; expected a dataset of the repo`, USAGE);
+  }
   const recall = positiveNumber(values, "target-recall", 1);
   const missed = positiveNumber(values, "cost-missed-default");
   const rejected = positiveNumber(values, "cost-rejected-good");
@@ -83,16 +97,19 @@ export function parseTrainArgs(args: string[]): TrainArgs {
   if ((missed === undefined) !== (rejected === undefined)) {
     throw new UsageError(`Give both "--cost-missed-default" and "--cost-rejected-good"`, USAGE);
   }
-  const policy: ThresholdPolicy = missed !== undefined
+  const policy: ThresholdPolicy | undefined = missed !== undefined
     ? { kind: "min_cost", costMissedDefault: missed, costRejectedGood: rejected! }
-    : { kind: "target_recall", targetRecall: recall ?? CREDIT_MODEL_DEFAULTS.targetRecall };
+    : recall !== undefined
+    ? { kind: "target_recall", targetRecall: recall }
+    : undefined;
   return {
+    repo: values.repo === undefined ? undefined : String(values.repo),
     model,
     policy,
-    data,
-    seed: intFlag(values, "seed", { min: 0, fallback: CREDIT_MODEL_DEFAULTS.seed }),
+    data: values.data === undefined ? undefined : String(values.data).trim(),
+    seed: intFlag(values, "seed", { min: 0, fallback: DEFAULT_SEED }),
     epochs: values.epochs === undefined ? undefined : intFlag(values, "epochs", { min: 1, max: 10_000 }),
-    name: String(values.name),
+    name: values.name === undefined ? undefined : String(values.name),
     help: Boolean(values.help),
   };
 }
@@ -111,43 +128,46 @@ export async function main(args: string[], out: (line: string) => void = console
     out(`usage: ${USAGE}`);
     return null;
   }
-  const config = await loadConfig();
+  const opened = await openRepoFlag(parsed.repo);
+  const config = opened.config;
   const io = { s3: toS3Options(config.s3) };
-  const source = creditTrainingSource(parsed.data, { dataDir: config.data_dir });
+  const source = trainingSourceOf(opened, parsed.data);
   if (!(await exists(source.entities, io))) {
     throw new Error(
-      parsed.data === "generated"
-        ? `No loans at "${source.entities}"; run "deno task generate-data" first`
-        : `The real loan table "${source.entities}" is absent`,
+      `No entity rows at "${source.entities}" (${
+        source.kind === "repo" ? `"entityRows" of ${opened.module}` : `dataset "${source.kind}"`
+      })${opened.builtin && source.kind !== "real" ? `; run "deno task generate-data" first` : ""}`,
     );
   }
+  const policy = parsed.policy ?? opened.model.policy;
+  const name = parsed.name ?? opened.model.name;
   const store = await FeatureStore.open({ config, repo: source.repo });
   try {
     const r = await trainModel({
       source,
       store,
-      modelType: parsed.model,
-      policy: parsed.policy,
+      modelType: parsed.model ?? opened.model.modelType,
+      policy,
       seed: parsed.seed,
       epochs: parsed.epochs,
-      name: parsed.name,
+      name,
       root: config.model_store,
       io,
       log: (line) => out(`  ${line}`),
     });
     const c = r.test.confusion;
     out(
-      `Test (newest ${r.split.test} loans): ROC AUC ${r.test.rocAuc.toFixed(4)}, PR AUC ${r.test.prAuc.toFixed(4)}, ` +
+      `Test (newest ${r.split.test} rows): ROC AUC ${r.test.rocAuc.toFixed(4)}, PR AUC ${r.test.prAuc.toFixed(4)}, ` +
         `KS ${r.test.ks.statistic.toFixed(3)}, Gini ${r.test.gini.toFixed(3)}, Brier ${r.test.brierScore.toFixed(4)}`,
     );
     out(
-      `Threshold ${r.threshold.threshold.toFixed(4)} (${policyText(parsed.policy)}, chosen on validation): ` +
+      `Threshold ${r.threshold.threshold.toFixed(4)} (${policyText(policy)}, chosen on validation): ` +
         `recall ${c.recall.toFixed(3)}, precision ${c.precision.toFixed(3)}, approval rate ${
           c.approvalRate.toFixed(3)
         }`,
     );
     out(
-      `Run ${r.runId} -> model "${parsed.name}" version ${r.version}${r.champion ? " (champion)" : ""}; ` +
+      `Run ${r.runId} -> model "${name}" version ${r.version}${r.champion ? " (champion)" : ""}; ` +
         `trained in ${r.trainSeconds.toFixed(1)} s on ${r.backend}`,
     );
     return r;

@@ -13,12 +13,12 @@
  * @module
  */
 import { parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
-import { creditRepo } from "../lib/credit/repo.ts";
+import { type OpenedRepo, openRepoFlag, storedFeatureRefs } from "../lib/repo/load.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { toS3Options } from "../lib/feature_store/config.ts";
 import { writeTable } from "../lib/io/mod.ts";
 
-const USAGE = "deno task training-set [--entities FILE|s3://...] [--entities-sql SQL] " +
+const USAGE = "deno task training-set [--repo DIR] [--entities FILE|s3://...] [--entities-sql SQL] " +
   "[--service NAME | --features view:feature,...] [--full-feature-names] [--out FILE|s3://...]";
 
 /** What {@link buildTrainingSet} wrote. */
@@ -47,12 +47,16 @@ export async function buildTrainingSet(
     features?: string[];
     fullFeatureNames?: boolean;
     out?: string;
+    /** The repo whose model spec gives the default entity rows and stored features. */
+    repo?: OpenedRepo;
   },
 ): Promise<TrainingSetReport> {
   const started = performance.now();
   const dataDir = store.config.data_dir.replace(/\/+$/, "");
-  const entities = opts.entitiesSql ? { sql: opts.entitiesSql } : opts.entities ?? `${dataDir}/loan_table.parquet`;
-  const features = opts.features ?? store.getFeatureService(opts.service ?? "credit_score_v1");
+  const entities = opts.entitiesSql ? { sql: opts.entitiesSql } : opts.entities ?? opts.repo?.model.entityRows ??
+    `${dataDir}/loan_table.parquet`;
+  const features = opts.features ??
+    (opts.service ? store.getFeatureService(opts.service) : opts.repo ? storedFeatureRefs(opts.repo) : []);
   const table = await store.getHistoricalFeatures({ entities, features, fullFeatureNames: opts.fullFeatureNames });
   const out = opts.out ?? `${dataDir}/training_set.parquet`;
   const { bytes } = await writeTable(out, table, { s3: toS3Options(store.config.s3) });
@@ -70,6 +74,7 @@ if (import.meta.main) {
     const { values } = parseTaskArgs(Deno.args, {
       usage: USAGE,
       options: {
+        repo: { type: "string" },
         entities: { type: "string" },
         "entities-sql": { type: "string" },
         service: { type: "string" },
@@ -83,7 +88,8 @@ if (import.meta.main) {
     if (values.entities && values["entities-sql"]) {
       throw new UsageError(`Give "--entities" or "--entities-sql", not both`, USAGE);
     }
-    const store = await FeatureStore.open({ repo: (config) => creditRepo({ dataDir: config.data_dir }) });
+    const opened = await openRepoFlag(values.repo as string | undefined);
+    const store = await FeatureStore.open({ config: opened.config, repo: opened.features });
     try {
       const report = await buildTrainingSet(store, {
         entities: values.entities as string | undefined,
@@ -92,6 +98,7 @@ if (import.meta.main) {
         features: values.features ? String(values.features).split(",").map((s) => s.trim()).filter(Boolean) : undefined,
         fullFeatureNames: Boolean(values["full-feature-names"]),
         out: values.out as string | undefined,
+        repo: opened,
       });
       console.log(
         `Training set: ${report.rows} rows x ${report.columns.length} columns -> ${report.out} ` +

@@ -165,6 +165,12 @@ export async function runTask(main: () => Promise<void | number>): Promise<void>
       Deno.exit(2);
     }
     console.error(`error: ${e.message}`);
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      console.error(
+        "hint: deno task writes only under data/, reports/, .demo/, the repo folder (--repo) and the paths given to " +
+          "--out/--output; name the path with one of those flags, or set TOOLKIT_ALLOW_WRITE=DIR[,DIR] to allow more",
+      );
+    }
     if (Deno.env.get("DEBUG")) console.error(e.stack);
     Deno.exit(1);
   }

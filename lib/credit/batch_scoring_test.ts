@@ -7,7 +7,10 @@ import { readScoredRuns } from "../scoring/reader.ts";
 import { creditModelFixture } from "../testing/credit_model_fixture.ts";
 import { seededRandom } from "../model/seeded_random.ts";
 import { isDobSsn } from "./application.ts";
-import { creditInputSchema, dobSsnBytes, scoreApplications } from "./batch_scoring.ts";
+import { dobSsnBytes } from "./dob_ssn.ts";
+import { creditInputSchema } from "./features.ts";
+import { scoreRepoRows } from "../scoring/score_repo.ts";
+import { openRepo } from "../repo/load.ts";
 import { creditTrainingSource } from "./model_spec.ts";
 
 Deno.test("dob_ssn checked on bytes exactly as isDobSsn checks the string", () => {
@@ -81,10 +84,10 @@ Deno.test("scoreApplications: every scored row is CreditScorer.decide's answer f
   const out = await Deno.makeTempDir();
   const scorer = await loadModel({ root: fx.config.model_store, alias: "champion" });
   try {
-    const { manifest } = await scoreApplications({
+    const { manifest } = await scoreRepoRows({
+      repo: await openRepo({ dir: null, config: fx.config }),
       input: [fx.loans],
       output: out,
-      config: fx.config,
       quarantine: true,
       workers: 2,
       job: "offline",
@@ -135,10 +138,10 @@ Deno.test("scoreApplications: every scored row is CreditScorer.decide's answer f
 
       // online: the latest materialized values, as of the replay time
       const asOf = new Date("2021-09-01T00:00:00Z");
-      const online = await scoreApplications({
+      const online = await scoreRepoRows({
+        repo: await openRepo({ dir: null, config: fx.config }),
         input: [fx.loans],
         output: out,
-        config: fx.config,
         quarantine: true,
         features: "online",
         asOf,

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import type { Browser, Page } from "playwright-core";
 import { APPLICATION_FIELDS } from "./application.ts";
-import { startDecisionServer } from "./decision_server.ts";
+import { startDecisionServer } from "../serving/decision_server.ts";
 import { CREDIT_RULES } from "./model_spec.ts";
 import { fixtureApplication, trainedCreditFixture } from "../testing/credit_fixture.ts";
 import { launchChromium, requireChromium } from "../testing/browser.ts";

@@ -290,7 +290,7 @@ export function compareOnHoldout(opts: CompareOptions): Comparison {
   const better = Number.isFinite(improvement) && improvement >= rule.margin - 1e-12;
   const from = opts.window?.from ?? null;
   const to = opts.window?.to ?? null;
-  const where = `${n} newest labelled loans${from && to ? ` (${from.slice(0, 10)} to ${to.slice(0, 10)})` : ""}, ` +
+  const where = `${n} newest labelled rows${from && to ? ` (${from.slice(0, 10)} to ${to.slice(0, 10)})` : ""}, ` +
     `${defaults} defaults`;
   const v = (m: ModelScores) => (m.version === null ? "" : ` (version ${m.version})`);
   const ci = interval ? `, 95% interval ${signed(interval.low)} to ${signed(interval.high)} by paired bootstrap` : "";

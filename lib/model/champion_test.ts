@@ -93,7 +93,7 @@ Deno.test("champion: the paired bootstrap interval brackets the improvement and 
   assert(c.interval.low < c.improvement && c.improvement < c.interval.high, JSON.stringify(c.interval));
   assert(c.interval.low > 0, "a clearly better challenger has an interval above 0");
   assertEquals(compareOnHoldout(opts).interval, c.interval);
-  assertStringIncludes(c.explanation, "600 newest labelled loans (2021-11-01 to 2021-11-30)");
+  assertStringIncludes(c.explanation, "600 newest labelled rows (2021-11-01 to 2021-11-30)");
   assertStringIncludes(c.explanation, "95% interval");
 });
 

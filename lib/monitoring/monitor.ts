@@ -1,6 +1,6 @@
 /**
  * The monitoring job (`deno task monitor`): drift of recent scored applications against the champion's training
- * reference, and on drift a challenger trained, evaluated against the champion on the newest labelled loans, and
+ * reference, and on drift a challenger trained, evaluated against the champion on the newest labelled rows, and
  * promoted only when better by the configured margin. Every step is recorded as a run, and the decision is explained
  * in the drift report (a `retraining` section in `drift_report.json` and `drift_report.html`).
  *
@@ -13,7 +13,7 @@
  * 4. The trigger ({@linkcode decideRetraining}): dataset drift (share of drifted columns >= `driftShare`, default
  *    0.5) or a shift of the score (its PSI >= `psiThreshold`, default 0.1, the PSI drift threshold; 0.25 would
  *    wait for a major shift), or `forceRetrain`.
- * 5. On a trigger: the labelled loans, a challenger trained on the newest of them (its own run, registered with the
+ * 5. On a trigger: the labelled rows, a challenger trained on the newest of them (its own run, registered with the
  *    `challenger` alias), compared with the champion on the newest labelled window, promoted when better by the
  *    margin unless `dryRun` (retrain.ts).
  * 6. The report with its `retraining` section: written to `out` (default `reports/drift`) and as artifacts of the
@@ -126,7 +126,7 @@ export interface MonitorOptions {
   current: arrow.Table;
   /** What `current` is, for the report (e.g. the scored prefix and window). */
   currentSource: string;
-  /** The labelled loans (label, event time, features), read only when retraining. */
+  /** The labelled rows (label, event time, features), read only when retraining. */
   labelled: () => Promise<arrow.Table>;
   /** The model's feature spec. */
   spec: FeatureSpec;
@@ -243,8 +243,8 @@ export function retrainingHtml(r: RetrainingSection): string {
     );
     const dl: [string, string][] = [
       ["rule", `${c.metric_label} better by at least ${c.margin}`],
-      ["holdout", `${r.holdout!.rows} newest labelled loans, ${r.holdout!.from} to ${r.holdout!.to}`],
-      ["challenger trained on", `${r.training!.rows} labelled loans, ${r.training!.from ?? "–"} to ${r.training!.to}`],
+      ["holdout", `${r.holdout!.rows} newest labelled rows, ${r.holdout!.from} to ${r.holdout!.to}`],
+      ["challenger trained on", `${r.training!.rows} labelled rows, ${r.training!.from ?? "–"} to ${r.training!.to}`],
       ["challenger run", `${r.challenger.run_id} (version ${r.challenger.version})`],
       [
         "95% interval of the improvement",

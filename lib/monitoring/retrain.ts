@@ -1,10 +1,10 @@
 /**
- * Retraining after drift: train a challenger on the newest labelled loans, compare it with the champion on a holdout
+ * Retraining after drift: train a challenger on the newest labelled rows, compare it with the champion on a holdout
  * that neither was trained on, and promote it only when it is better by the configured margin.
  *
- * The labelled loans (a point-in-time correct training table: label, event time, features) are split by time with
- * {@linkcode holdoutWindow}: the newest `holdoutDays` of labelled loans are the holdout; the challenger is trained
- * (its own run, registered as a new version with the `challenger` alias) on the labelled loans before it, within
+ * The labelled rows (a point-in-time correct training table: label, event time, features) are split by time with
+ * {@linkcode holdoutWindow}: the newest `holdoutDays` of labelled rows are the holdout; the challenger is trained
+ * (its own run, registered as a new version with the `challenger` alias) on the labelled rows before it, within
  * `trainDays`. Both models score the holdout; {@linkcode compareOnHoldout} decides with the rule's metric and margin;
  * the `champion` alias moves only on promotion (never in a dry run).
  *
@@ -43,9 +43,9 @@ export interface RetrainOptions {
   spec: FeatureSpec;
   /** Promotion rule (metric and margin). */
   rule: PromotionRule;
-  /** Holdout: the newest labelled loans within this many days of the newest (default 30). */
+  /** Holdout: the newest labelled rows within this many days of the newest (default 30). */
   holdoutDays?: number;
-  /** Challenger training rows: labelled loans within this many days before the holdout (default 365). */
+  /** Challenger training rows: labelled rows within this many days before the holdout (default 365). */
   trainDays?: number;
   /** Decide but do not move the `champion` alias. */
   dryRun?: boolean;
@@ -72,7 +72,7 @@ export interface RetrainOutcome {
   challenger: { version: number; run_id: string; test_auc: number; train_seconds: number };
   /** Challenger training rows and their time range (ISO). */
   training: { rows: number; from: string | null; to: string; days: number };
-  /** Holdout rows and range (ISO), and labelled loans left out because their label has not arrived. */
+  /** Holdout rows and range (ISO), and labelled rows left out because their label has not arrived. */
   holdout: { rows: number; from: string; to: string; days: number; unlabelled: number };
   comparison: Comparison;
   /** The challenger's training result. */
@@ -107,7 +107,7 @@ function labelsOf(table: arrow.Table, label: string): { values: Float64Array; kn
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Trains a challenger on the newest labelled loans before the holdout, compares it with the champion on the
+ * Trains a challenger on the newest labelled rows before the holdout, compares it with the champion on the
  * holdout, and promotes it when it is better by the rule's margin (see the module doc).
  *
  * @example
@@ -134,7 +134,7 @@ export async function retrainChallenger(opts: RetrainOptions): Promise<RetrainOu
   const minTrain = opts.minTrainRows ?? 500;
   if (window.train.length < minTrain) {
     throw new Error(
-      `Only ${window.train.length} labelled loans in the ${trainDays} days before the holdout (from ` +
+      `Only ${window.train.length} labelled rows in the ${trainDays} days before the holdout (from ` +
         `${iso(window.holdoutFrom)}); a challenger needs at least ${minTrain} (lengthen "trainDays")`,
     );
   }
@@ -152,8 +152,8 @@ export async function retrainChallenger(opts: RetrainOptions): Promise<RetrainOu
     unlabelled: window.unlabelled,
   };
   log(
-    `challenger: training on ${training.rows} labelled loans ${training.from?.slice(0, 10)} to ` +
-      `${training.to.slice(0, 10)}; holdout ${holdout.rows} newest labelled loans ${holdout.from.slice(0, 10)} to ` +
+    `challenger: training on ${training.rows} labelled rows ${training.from?.slice(0, 10)} to ` +
+      `${training.to.slice(0, 10)}; holdout ${holdout.rows} newest labelled rows ${holdout.from.slice(0, 10)} to ` +
       `${holdout.to.slice(0, 10)}`,
   );
 

@@ -266,10 +266,10 @@ export function retrainingFacts(r: RetrainingSection): { item: string; value: st
     const c = r.comparison;
     rows.push(
       ["challenger", `version ${r.challenger.version} (run ${r.challenger.run_id})`],
-      ["challenger trained on", `${r.training.rows} labelled loans, ${day(r.training.from)} to ${day(r.training.to)}`],
+      ["challenger trained on", `${r.training.rows} labelled rows, ${day(r.training.from)} to ${day(r.training.to)}`],
       [
         "holdout",
-        `${r.holdout.rows} newest labelled loans (${c.holdout.defaults} defaults), ${day(r.holdout.from)} to ${
+        `${r.holdout.rows} newest labelled rows (${c.holdout.defaults} defaults), ${day(r.holdout.from)} to ${
           day(r.holdout.to)
         }`,
       ],

@@ -158,8 +158,8 @@ Deno.test("retrainingFacts: the decision, trigger, rule, champions, and the chal
   assertEquals(facts.trigger, trigger.explanation);
   assertEquals(facts["promotion rule"], "ROC AUC better by at least 0.005");
   assertEquals([facts["champion before"], facts["champion after"]], ["version 1 (run run-1)", "version 2"]);
-  assertEquals(facts["challenger trained on"], "860 labelled loans, 2021-08-04 to 2021-12-01");
-  assertEquals(facts.holdout, "400 newest labelled loans (100 defaults), 2021-12-02 to 2021-12-31");
+  assertEquals(facts["challenger trained on"], "860 labelled rows, 2021-08-04 to 2021-12-01");
+  assertEquals(facts.holdout, "400 newest labelled rows (100 defaults), 2021-12-02 to 2021-12-31");
   assert(facts.improvement.includes("95% interval"), facts.improvement);
   assertEquals(facts["monitor run"], "run-m");
   const calm = retrainingFacts({

@@ -87,6 +87,11 @@ export interface ScoringJobOptions {
   shard?: Shard;
   /** Set bad rows aside with their reasons and score the rest (default: bad rows fail the job). */
   quarantine?: boolean;
+  /**
+   * With `quarantine`: fail, publishing nothing, when the quarantined share of the input rows is above this
+   * (default 0.2; 1 never fails).
+   */
+  maxQuarantineShare?: number;
   /** Score out-of-range applications anyway, noting them in `flags` (default: they are bad rows). */
   scoreFlagged?: boolean;
   /** Rows that get reason codes (default "all"). */
@@ -121,6 +126,9 @@ export interface ScoringJobOptions {
   now?: () => Date;
 }
 
+/** The share of quarantined input rows above which a job fails by default. */
+export const DEFAULT_MAX_QUARANTINE_SHARE = 0.2;
+
 /** What {@link runScoringJob} returns. */
 export interface ScoringJobResult {
   manifest: ScoringManifest;
@@ -135,6 +143,15 @@ export class BadRowsError extends Error {
   constructor(message: string, readonly source: string, readonly summaries: ProblemSummary[]) {
     super(message);
     this.name = "BadRowsError";
+  }
+}
+
+/** More bad rows than `maxQuarantineShare` allows: nothing is published. */
+export class TooManyBadRowsError extends Error {
+  /** @param message The counts, per column, and the setting that allows more. */
+  constructor(message: string) {
+    super(message);
+    this.name = "TooManyBadRowsError";
   }
 }
 
@@ -469,6 +486,15 @@ export async function runScoringJob(opts: ScoringJobOptions): Promise<ScoringJob
     }
     if (counts.approve + counts.reject !== counts.scored) {
       throw new CountMismatchError(`Decisions ${counts.approve + counts.reject} != scored rows ${counts.scored}`);
+    }
+    const maxShare = opts.maxQuarantineShare ?? DEFAULT_MAX_QUARANTINE_SHARE;
+    if (counts.quarantined > 0 && counts.quarantined > maxShare * counts.input_rows) {
+      const by = Object.entries(byColumn).map(([c, n]) => `${c} ${n}`).join(", ");
+      throw new TooManyBadRowsError(
+        `${counts.quarantined} of ${counts.input_rows} input rows (${
+          (100 * counts.quarantined / Math.max(counts.input_rows, 1)).toFixed(1)
+        }%) are bad (${by}), above the allowed share ${maxShare} (--max-quarantine-share). Nothing was published`,
+      );
     }
     const seconds = (performance.now() - t0) / 1000;
     progress.done();

@@ -3,7 +3,7 @@ import { loadModel } from "../model/train.ts";
 import { readTable } from "../io/mod.ts";
 import { creditModelFixture } from "../testing/credit_model_fixture.ts";
 import { checkBatch } from "./columns.ts";
-import { creditInputSchema } from "../credit/batch_scoring.ts";
+import { creditInputSchema } from "../credit/features.ts";
 import { scoringModel } from "./model.ts";
 
 Deno.test("scoring model: worker threads score exactly as the main thread; categories and text columns from the model", async () => {

@@ -1,28 +1,32 @@
 /**
- * The credit decision server: opens the feature store (online store from the configuration), loads the registered
- * model (the champion by default) and serves `/score`, `/get-online-features` and `/health` (lib/serving/server.ts),
- * the loan application page `/` (./pages.ts) and the monitoring page `/monitoring` (lib/serving/monitoring.ts).
- * `deno task serve`, the demo and `bench serve` all start it through {@link startDecisionServer}.
+ * The decision server of a repo: opens the feature store (online store from the repo's settings), loads the
+ * registered model (the champion by default) and serves `/score`, `/get-online-features` and `/health`
+ * (./server.ts), the request form `/` (the repo's own page, else a form built from its request fields: ./form.ts)
+ * and the monitoring page `/monitoring` (./monitoring.ts). `deno task serve`, the demo and `bench serve` all start it
+ * through {@link startDecisionServer}.
+ *
+ * A model whose inputs the repo cannot provide (neither a request field nor a feature of a view) is refused at
+ * start with the input named, never scored with nulls.
  *
  * @example
  * ```ts
  * import { startDecisionServer } from "./decision_server.ts";
- * const server = await startDecisionServer({ hostname: "127.0.0.1", port: 0 });
+ * const server = await startDecisionServer({ repo: await openRepo(), hostname: "127.0.0.1", port: 0 });
  * await server.close();
  * ```
  * @module
  */
-import { type FeatureStoreConfig, loadConfig, toS3Options } from "../feature_store/config.ts";
+import { toS3Options } from "../feature_store/config.ts";
 import { FeatureStore } from "../feature_store/feature_store.ts";
-import { CREDIT_MODEL_DEFAULTS, creditTrainingSource } from "./model_spec.ts";
-import { creditScoreHandler } from "./score_endpoint.ts";
 import { type CreditScorer, loadModel } from "../model/train.ts";
 import { getVersion } from "../model/registry.ts";
-import { createHandler, type RunningServer, startServer } from "../serving/server.ts";
-import { assetRoutes } from "../serving/pages.ts";
-import { DEFAULT_DRIFT_REPORT_DIR, monitoringRoutes } from "../serving/monitoring.ts";
-import { creditRepo } from "./repo.ts";
-import { applicationPageRoutes } from "./pages.ts";
+import { type OpenedRepo, openRepo } from "../repo/load.ts";
+import { requestRules } from "../repo/request.ts";
+import { scoreHandler } from "./score_endpoint.ts";
+import { createHandler, type RunningServer, startServer } from "./server.ts";
+import { assetRoutes } from "./pages.ts";
+import { formPageRoutes } from "./form.ts";
+import { DEFAULT_DRIFT_REPORT_DIR, monitoringRoutes } from "./monitoring.ts";
 
 /** A started decision server with its stores (for the demo, tests and benchmarks). */
 export interface DecisionServer extends RunningServer {
@@ -45,33 +49,52 @@ export interface DecisionServer extends RunningServer {
 export async function startDecisionServer(opts: {
   hostname: string;
   port: number;
+  /** The repo (default: {@link openRepo}, with `config` when given). */
+  repo?: OpenedRepo;
   model?: { alias: string } | { version: number };
   name?: string;
   log?: (line: string) => void;
-  /** A ready configuration (default: loaded as usual). */
-  config?: FeatureStoreConfig;
+  /** A ready configuration for the default repo (tests). */
+  config?: OpenedRepo["config"];
   /** Clock for feature ages (default now): replays historical data such as the generated 2020–2021 loans. */
   asOf?: Date;
   /** Folder or `s3://` prefix of the drift report shown on `/monitoring` (default `reports/drift`). */
   driftReportDir?: string;
 }): Promise<DecisionServer> {
   const log = opts.log ?? console.log;
-  const config = opts.config ?? (await loadConfig());
+  const repo = opts.repo ?? (await openRepo({ config: opts.config }));
+  const config = repo.config;
   const io = { s3: toS3Options(config.s3) };
-  const name = opts.name ?? CREDIT_MODEL_DEFAULTS.name;
+  const name = opts.name ?? repo.model.name;
   let scorer: CreditScorer | undefined;
-  let repo = creditRepo({ dataDir: config.data_dir });
   try {
     const version = await getVersion({ root: config.model_store, name, ...(opts.model ?? { alias: "champion" }), io });
-    repo = creditTrainingSource(version.tags.data === "real" ? "real" : "generated", { dataDir: config.data_dir }).repo;
     scorer = await loadModel({ root: config.model_store, name, version: version.version, io });
   } catch (err) {
     log(`No model loaded (${(err as Error).message}); POST /score answers 503 until one is registered`);
   }
-  const store = await FeatureStore.open({ config, repo });
+  const store = await FeatureStore.open({ config, repo: repo.features });
+  let score;
+  try {
+    score = scorer
+      ? scoreHandler({ store, scorer, spec: repo.model, modelName: name, asOf: opts.asOf, where: repo.module })
+      : undefined;
+  } catch (err) {
+    scorer?.dispose();
+    await store.close();
+    throw err;
+  }
+  const rules = scorer?.preprocessor.spec.rules ?? repo.featureSpec.rules;
+  const page = repo.pages ? await repo.pages({ repo: repo.features, rules }) : await formPageRoutes(
+    requestRules(repo.model, {
+      repo: repo.features,
+      rules,
+      model: scorer ? { name, version: scorer.version } : null,
+    }),
+  );
   const routes = {
     ...(await assetRoutes()),
-    ...(await applicationPageRoutes({ rules: scorer?.preprocessor.spec.rules, repo })),
+    ...page,
     ...(await monitoringRoutes({
       root: config.model_store,
       name,
@@ -83,7 +106,7 @@ export async function startDecisionServer(opts: {
   const handler = createHandler({
     routes,
     store,
-    score: scorer ? creditScoreHandler({ store, scorer, modelName: name, asOf: opts.asOf }) : undefined,
+    score,
     asOf: opts.asOf,
     health: () => ({
       online_store: config.online_store.type,

@@ -1,17 +1,19 @@
 /**
- * The credit decision behind `POST /score`: a loan application is checked field by field, its stored features are
- * read from the online store (credit history by `dob_ssn`, zipcode features by `zipcode`), the model scores it and
- * the answer carries the probability, the decision against the model's threshold, the model version, the reasons
- * and every feature value used with its status and timestamp.
+ * The decision behind `POST /score` for any repo: the request is checked field by field against the model spec's
+ * request fields, the stored features are read from the online store by the request's join keys, the model scores
+ * it and the answer carries the probability, the decision against the model's threshold, the model version, the
+ * reasons and every stored feature value used with its status and timestamp.
  *
- * An applicant the online store does not know (a thin file) is scored with the model's imputation, and the missing
- * features are listed; a malformed application is a 400 naming the fields; an out-of-range one a 422 naming them
- * (both also list each field's problem under `fields`, for the web form).
+ * Every model input must come from the request or a feature view of the repo: otherwise building the handler fails
+ * with a {@link MissingInputError} naming the input (never a silent null). An entity the online store does not know
+ * (a thin file) is scored with the model's imputation, and the missing features are listed; a malformed request is a
+ * 400 naming the fields; an out-of-range one a 422 naming them (both also list each field's problem under
+ * `fields`, for the web form).
  *
  * @example
  * ```ts
- * import { creditScoreHandler } from "./score_endpoint.ts";
- * const score = creditScoreHandler({ store, scorer, modelName: "credit_default" });
+ * import { scoreHandler } from "./score_endpoint.ts";
+ * const score = scoreHandler({ store, scorer, spec: repo.model });
  * const answer = await score({ zipcode: 76104, dob_ssn: "19530219_5179", person_age: 22, ... });
  * ```
  * @module
@@ -22,23 +24,14 @@ import { inputColumns } from "../model/preprocess.ts";
 import { type CreditScorer, InvalidApplicationError } from "../model/train.ts";
 import { formatReason } from "../model/explain.ts";
 import { OnlineDecider } from "../model/online_decider.ts";
-import { HttpError } from "../serving/http.ts";
-import { parseApplication } from "./application.ts";
+import { HttpError } from "./http.ts";
+import { boundProblems, parseRequest, resolveModelInputs } from "../repo/request.ts";
+import type { ModelSpec } from "../repo/spec.ts";
 
 /** What `/score` needs from the feature store. */
 export interface ScoringStore {
   repo: FeatureRepo;
   getOnlineFeatures(request: OnlineFeaturesRequest): Promise<OnlineFeaturesResult>;
-}
-
-/** `view:feature` references of the model's inputs that the repo's views provide (the rest come with the request). */
-export function onlineFeatureRefs(repo: FeatureRepo, columns: readonly string[]): string[] {
-  const refs: string[] = [];
-  for (const column of columns) {
-    const view = repo.views.find((v) => v.schema.some((f) => f.name === column));
-    if (view) refs.push(`${view.name}:${column}`);
-  }
-  return refs;
 }
 
 /** One feature value used for a decision. */
@@ -51,7 +44,8 @@ export interface UsedFeature {
 /** The JSON answer of `/score`. */
 export interface ScoreAnswer {
   decision: "approve" | "reject";
-  message: "loan approved!" | "loan rejected!";
+  /** E.g. "loan application approved!". */
+  message: string;
   probability: number;
   threshold: number;
   model: { name: string; version: number | null };
@@ -70,31 +64,45 @@ export interface ScoreAnswer {
 }
 
 /**
- * Builds the `/score` handler over a feature store and a loaded model.
+ * Builds the `/score` handler over a feature store and a loaded model (see the module doc).
  */
-export function creditScoreHandler(opts: {
+export function scoreHandler(opts: {
   store: ScoringStore;
   scorer: CreditScorer;
-  modelName: string;
+  /** The repo's model spec (request fields, subject, decision words). */
+  spec: ModelSpec;
+  /** Registered model name (default the spec's). */
+  modelName?: string;
   /** The clock feature ages are measured against (default now; a fixed time replays historical data). */
   asOf?: Date;
+  /** Where the spec comes from, for messages. */
+  where?: string;
 }): (body: Record<string, unknown>) => Promise<ScoreAnswer> {
-  const { store, scorer } = opts;
-  const refs = onlineFeatureRefs(store.repo, inputColumns(scorer.preprocessor.spec));
+  const { store, scorer, spec } = opts;
+  const modelName = opts.modelName ?? spec.name;
+  const { refs, keys } = resolveModelInputs(inputColumns(scorer.preprocessor.spec), {
+    repo: store.repo,
+    request: spec.request,
+    where: opts.where,
+  });
+  const subject = spec.subject ?? "application";
+  const words = spec.decisionText ?? { approve: `${subject} approved!`, reject: `${subject} rejected!` };
   // the same answer as scorer.decide in tens of microseconds, without tfjs (null when the networks are not dense)
   const decider = OnlineDecider.fromScorer(scorer) ?? scorer;
   return async (body) => {
-    const { application, problems } = parseApplication(body);
-    if (!application) {
-      throw new HttpError(400, problems.map((p) => p.message).join("; "), problems);
-    }
-    const row: Record<string, unknown> = { ...application };
+    const { row: parsed, problems } = parseRequest(body, spec.request, { subject });
+    if (!parsed) throw new HttpError(400, problems.map((p) => p.message).join("; "), problems);
+    const bounds = boundProblems(parsed, spec.request);
+    if (bounds.length) throw new HttpError(422, bounds.map((p) => p.message).join("; "), bounds);
+    const row: Record<string, unknown> = { ...parsed };
     const features: Record<string, UsedFeature> = {};
     const missing: string[] = [];
     if (refs.length) {
+      const entityRow: Record<string, unknown> = {};
+      for (const k of keys) entityRow[k] = parsed[k];
       const online = await store.getOnlineFeatures({
         features: refs,
-        entityRows: [{ dob_ssn: application.dob_ssn, zipcode: application.zipcode }],
+        entityRows: [entityRow as Record<string, string | number>],
         asOf: opts.asOf,
       });
       for (const column of online.results) {
@@ -114,7 +122,7 @@ export function creditScoreHandler(opts: {
     }
     let decision;
     try {
-      decision = decider.decide(row as Parameters<CreditScorer["decide"]>[0]);
+      decision = decider.decide(row as Parameters<CreditScorer["decide"]>[0], { top: spec.topReasons });
     } catch (err) {
       if (err instanceof InvalidApplicationError) {
         throw new HttpError(
@@ -127,10 +135,10 @@ export function creditScoreHandler(opts: {
     }
     return {
       decision: decision.decision,
-      message: decision.decision === "reject" ? "loan rejected!" : "loan approved!",
+      message: decision.decision === "reject" ? words.reject : words.approve,
       probability: decision.probability,
       threshold: decision.threshold,
-      model: { name: opts.modelName, version: scorer.version },
+      model: { name: modelName, version: scorer.version },
       reasons: decision.reasons.map((r) => ({
         feature: r.feature,
         description: r.text,
