@@ -79,7 +79,7 @@ function rowOf(
   return row;
 }
 
-Deno.test("scoreApplications: every scored row is CreditScorer.decide's answer for that row, with point-in-time features; online features too", async () => {
+Deno.test("scoreApplications: every scored row is ModelScorer.decide's answer for that row, with point-in-time features; online features too", async () => {
   const fx = await creditModelFixture({ materialize: true });
   const out = await Deno.makeTempDir();
   const scorer = await loadModel({ root: fx.config.model_store, alias: "champion" });

@@ -1,5 +1,5 @@
 /**
- * Scoring many applications at once with the same answers as {@link CreditScorer.decide}: columnar encoding (the
+ * Scoring many applications at once with the same answers as {@link ModelScorer.decide}: columnar encoding (the
  * preprocessor's rules, applied column by column instead of row by row) and exact reason codes computed in batches.
  *
  * Reason codes replace each feature group of an applicant by the baseline applicant's and measure the drop in
@@ -18,7 +18,7 @@
  *   rejections); `"none"` skips them.
  *
  * Probabilities, decisions and reasons equal `decide`'s up to float32 rounding (see batch_scorer_test.ts). Networks
- * that are not plain dense stacks fall back to full forward passes through `CreditScorer.logOddsEncoded`.
+ * that are not plain dense stacks fall back to full forward passes through `ModelScorer.logOddsEncoded`.
  *
  * A {@link BatchModel} is plain data (typed arrays and JSON): it can be posted to a worker, which builds its own
  * {@link BatchScorer} with {@link BatchScorer.fromModel}.
@@ -50,7 +50,7 @@ import {
   type PreprocessorJson,
   toLevel,
 } from "./preprocess.ts";
-import type { CreditScorer, ModelMeta } from "./train.ts";
+import type { ModelScorer, ModelMeta } from "./train.ts";
 import { initBackend } from "./tfjs_backend.ts";
 import { VariantKernel } from "./variant_kernel.ts";
 import { MIN_REASON_IMPACT, sigmoid } from "./explain.ts";
@@ -171,7 +171,7 @@ function denseLayers(model: tf.LayersModel): DenseLayer[] | null {
  * if (model) worker.postMessage({ model });
  * ```
  */
-export function batchModelOf(scorer: CreditScorer): BatchModel | null {
+export function batchModelOf(scorer: ModelScorer): BatchModel | null {
   const members = scorer.networks.map(denseLayers);
   if (members.length === 0 || members.some((m) => m === null)) return null;
   const ms = members as DenseLayer[][];
@@ -532,7 +532,7 @@ export class BatchScorer {
    * A batch scorer for a loaded model: the fast path when its networks are dense stacks, else full forward passes
    * through `scorer.logOddsEncoded`. `simd: false` uses the JavaScript loop instead of the WebAssembly kernel.
    */
-  static fromScorer(scorer: CreditScorer, opts: { simd?: boolean } = {}): BatchScorer {
+  static fromScorer(scorer: ModelScorer, opts: { simd?: boolean } = {}): BatchScorer {
     const model = batchModelOf(scorer);
     const batch = new BatchScorer(
       scorer.preprocessor,
@@ -833,7 +833,7 @@ export class BatchScorer {
       }
     }
     for (let v = 0; v < V; v++) {
-      // as CreditScorer.logOddsEncoded: float32 mean logit, calibrated, kept as float32
+      // as ModelScorer.logOddsEncoded: float32 mean logit, calibrated, kept as float32
       result[v] = Math.fround(a * Math.fround(mean[v] / M) + b);
     }
     return result;

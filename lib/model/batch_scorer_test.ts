@@ -1,13 +1,13 @@
 import { assert, assertAlmostEquals, assertEquals, assertGreater } from "@std/assert";
 import { initBackend } from "./tfjs_backend.ts";
 import type { RawRow } from "./preprocess.ts";
-import { smallCreditRows, smallCreditScorer } from "../testing/small_credit_model.ts";
-import { CreditScorer } from "./train.ts";
+import { smallCreditRows, smallModelScorer } from "../testing/small_credit_model.ts";
+import { ModelScorer } from "./train.ts";
 import { batchModelOf, BatchScorer, type ColumnarInput, encodeColumnar, type ReasonMode } from "./batch_scorer.ts";
 
 await initBackend();
 
-const scorerFor = smallCreditScorer;
+const scorerFor = smallModelScorer;
 const rows = smallCreditRows;
 
 /** Rows as columns: numbers with NaN for null, texts dictionary-coded (some numbers given as text, as CSV would). */
@@ -59,7 +59,7 @@ const ODD: RawRow[] = [
   },
 ];
 
-function assertSameAsDecide(scorer: CreditScorer, batch: BatchScorer, rs: RawRow[], mode: ReasonMode, label: string) {
+function assertSameAsDecide(scorer: ModelScorer, batch: BatchScorer, rs: RawRow[], mode: ReasonMode, label: string) {
   const scores = batch.score(columnar(rs), { reasons: mode });
   let withReasons = 0;
   for (let i = 0; i < rs.length; i++) {
@@ -93,7 +93,7 @@ Deno.test("columnar encoding is value for value Preprocessor.transform (missing 
   scorer.dispose();
 });
 
-Deno.test("batch scores equal CreditScorer.decide row by row: MLP ensemble (WebAssembly kernel and JS loop), every reason mode", async () => {
+Deno.test("batch scores equal ModelScorer.decide row by row: MLP ensemble (WebAssembly kernel and JS loop), every reason mode", async () => {
   const scorer = await scorerFor({ hidden: [16, 8], members: 3 });
   assert(batchModelOf(scorer), "dense networks take the fast path");
   const rs = [...rows(700, 5), ...ODD];

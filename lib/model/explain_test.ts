@@ -3,7 +3,7 @@ import { initBackend } from "./tfjs_backend.ts";
 import { buildNetwork, fitNetwork } from "./tfjs_model.ts";
 import { seededRandom } from "./seeded_random.ts";
 import { type FeatureSpec, fitPreprocessor, type RawRow } from "./preprocess.ts";
-import { CreditScorer } from "./train.ts";
+import { ModelScorer } from "./train.ts";
 import { formatReason, groupImpacts } from "./explain.ts";
 
 const SPEC: FeatureSpec = {
@@ -28,7 +28,7 @@ function rows(n: number, seed: number): RawRow[] {
   });
 }
 
-async function scorer(): Promise<CreditScorer> {
+async function scorer(): Promise<ModelScorer> {
   await initBackend();
   const train = rows(2000, 1);
   const val = rows(600, 2);
@@ -55,7 +55,7 @@ async function scorer(): Promise<CreditScorer> {
     policy: { kind: "target_recall" as const, targetRecall: 0.9 },
     achieved: { recall: 1, precision: 1, approvalRate: 0.5, n: 1 },
   };
-  return new CreditScorer(meta, pre, [net], threshold);
+  return new ModelScorer(meta, pre, [net], threshold);
 }
 
 Deno.test("explain: the top reason is the risky feature, and moving it toward the baseline lowers the score", async () => {

@@ -1,5 +1,5 @@
 /**
- * One decision at a time, fast: what `POST /score` needs. The same answer as {@link CreditScorer.decide}
+ * One decision at a time, fast: what `POST /score` needs. The same answer as {@link ModelScorer.decide}
  * (probability, decision, threshold, reasons with their impacts) to float32 rounding, in a few tens of
  * microseconds and without tfjs: `decide` runs ~20 forward passes of the ensemble through tfjs tensors per request
  * (one per feature group, for the reason codes), which costs ~200 µs and makes garbage whose collection lengthens
@@ -16,10 +16,10 @@
  *   multiple of 4); otherwise in plain JavaScript, as row-times-matrix products that skip inputs a relu made zero,
  *   summed in float64.
  *
- * The mean logit and calibrated log-odds are rounded to float32 as `CreditScorer.logOddsEncoded` does; the tfjs path
+ * The mean logit and calibrated log-odds are rounded to float32 as `ModelScorer.logOddsEncoded` does; the tfjs path
  * sums in another order (the kernel in float32 too), so the two agree to float32 precision: probabilities within
  * 1e-6, log-odds within ~1e-6 of their size (online_decider_test.ts). Networks that are not plain dense stacks have
- * no fast path ({@link OnlineDecider.fromScorer} returns null; keep `CreditScorer.decide`).
+ * no fast path ({@link OnlineDecider.fromScorer} returns null; keep `ModelScorer.decide`).
  *
  * @example
  * ```ts
@@ -35,7 +35,7 @@ import { type VariantInput, VariantKernel } from "./variant_kernel.ts";
 import type { Preprocessor, RawRow } from "./preprocess.ts";
 import { MIN_REASON_IMPACT, type Reason, sigmoid } from "./explain.ts";
 import { decide as decideAt } from "./policy.ts";
-import { type CreditScorer, type DecideOptions, type DecisionResult, InvalidApplicationError } from "./train.ts";
+import { type ModelScorer, type DecideOptions, type DecisionResult, InvalidApplicationError } from "./train.ts";
 
 function activateInPlace(name: string, h: Float64Array, n: number): void {
   if (name !== "linear") { for (let u = 0; u < n; u++) h[u] = activate(name, h[u]); }
@@ -54,7 +54,7 @@ interface Layer {
 export class OnlineDecider {
   readonly preprocessor: Preprocessor;
   readonly threshold: number;
-  readonly #validate: (row: RawRow) => ReturnType<CreditScorer["validate"]>;
+  readonly #validate: (row: RawRow) => ReturnType<ModelScorer["validate"]>;
   readonly #baseline: Float32Array;
   readonly #groups: string[];
   /** The groups' columns flattened: group g owns #groupFlat[#groupStart[g] .. #groupStart[g + 1]). */
@@ -82,7 +82,7 @@ export class OnlineDecider {
   readonly #variantLogOdds: Float64Array;
 
   private constructor(
-    scorer: CreditScorer,
+    scorer: ModelScorer,
     members: DenseLayer[][],
     simd: boolean,
   ) {
@@ -167,7 +167,7 @@ export class OnlineDecider {
    * The fast path for a loaded model, or null when its networks are not plain dense stacks of one shape (then use
    * `scorer.decide`).
    */
-  static fromScorer(scorer: CreditScorer, opts: { simd?: boolean } = {}): OnlineDecider | null {
+  static fromScorer(scorer: ModelScorer, opts: { simd?: boolean } = {}): OnlineDecider | null {
     const model = batchModelOf(scorer);
     return model ? new OnlineDecider(scorer, model.members, opts.simd ?? true) : null;
   }
@@ -177,7 +177,7 @@ export class OnlineDecider {
     return this.#kernel !== null;
   }
 
-  /** Calibrated log-odds (float32-rounded, as `CreditScorer.logOddsEncoded`) from first-layer pre-activations. */
+  /** Calibrated log-odds (float32-rounded, as `ModelScorer.logOddsEncoded`) from first-layer pre-activations. */
   #logOdds(z: Float64Array): number {
     const M = this.#M, H = this.#H;
     let sum = 0;
@@ -214,7 +214,7 @@ export class OnlineDecider {
 
   /**
    * Scores one application and decides with the stored threshold, with the reasons that raised its risk most:
-   * `CreditScorer.decide`'s answer (see the module doc for the rounding).
+   * `ModelScorer.decide`'s answer (see the module doc for the rounding).
    *
    * @example
    * ```ts

@@ -1,8 +1,8 @@
 import { assert, assertAlmostEquals, assertEquals, assertGreater, assertThrows } from "@std/assert";
 import { initBackend } from "./tfjs_backend.ts";
 import type { RawRow } from "./preprocess.ts";
-import { smallCreditRows, smallCreditScorer } from "../testing/small_credit_model.ts";
-import { CreditScorer, type DecisionResult, InvalidApplicationError } from "./train.ts";
+import { smallCreditRows, smallModelScorer } from "../testing/small_credit_model.ts";
+import { ModelScorer, type DecisionResult, InvalidApplicationError } from "./train.ts";
 import { OnlineDecider } from "./online_decider.ts";
 
 await initBackend();
@@ -14,16 +14,16 @@ const ODD: RawRow[] = [
   { age: 45, income: 60_000, emp: 5, missed: 0, amount: 5000, rate: 8, home: "MORTGAGE", intent: "EDUCATION" },
 ];
 
-const scorerFor = smallCreditScorer;
+const scorerFor = smallModelScorer;
 const rows = smallCreditRows;
 
 /**
- * The fast answer is the reference's (CreditScorer.decide through tfjs): probability within 1e-6, the same decision,
+ * The fast answer is the reference's (ModelScorer.decide through tfjs): probability within 1e-6, the same decision,
  * threshold and flags, the same reasons in the same order with their texts and values, probability impacts within
  * 1e-6 and log-odds impacts within 1e-6 of the log-odds' size (float32 precision: the reference sums in float32; two
  * reasons whose impacts tie to that precision may swap).
  */
-function assertSameAsDecide(scorer: CreditScorer, fast: OnlineDecider, rs: RawRow[], top = 3) {
+function assertSameAsDecide(scorer: ModelScorer, fast: OnlineDecider, rs: RawRow[], top = 3) {
   let withReasons = 0;
   for (let i = 0; i < rs.length; i++) {
     const want: DecisionResult = scorer.decide(rs[i], { onInvalid: "mark", top });
@@ -52,7 +52,7 @@ function assertSameAsDecide(scorer: CreditScorer, fast: OnlineDecider, rs: RawRo
   assertGreater(withReasons, rs.length / 10, "rows with reasons were compared");
 }
 
-Deno.test("OnlineDecider gives CreditScorer.decide's probability, decision and reason codes (MLP ensemble of 3; WebAssembly kernel and JavaScript)", async () => {
+Deno.test("OnlineDecider gives ModelScorer.decide's probability, decision and reason codes (MLP ensemble of 3; WebAssembly kernel and JavaScript)", async () => {
   const scorer = await scorerFor({ hidden: [16, 8], members: 3 });
   try {
     const rs = [...rows(400, 11), ...ODD];

@@ -10,7 +10,7 @@
  * reference that drift is measured against: see reference.ts) and registers a model version (the first becomes
  * `champion`).
  *
- * {@link loadModel}: a registered version (by alias or number) as a {@link CreditScorer} with `predict(rows)` and
+ * {@link loadModel}: a registered version (by alias or number) as a {@link ModelScorer} with `predict(rows)` and
  * `decide(row)` (probability, decision, threshold, reasons, flags).
  *
  * @example
@@ -346,7 +346,7 @@ export interface DecisionResult {
   flags: Problem[];
 }
 
-/** Options of {@link CreditScorer.decide}. */
+/** Options of {@link ModelScorer.decide}. */
 export interface DecideOptions {
   /** What to do with out-of-range inputs: throw ("refuse", default) or score and report them ("mark"). */
   onInvalid?: "refuse" | "mark";
@@ -364,7 +364,7 @@ export class InvalidApplicationError extends Error {
 }
 
 /** A trained model ready to score: preprocessing, networks, calibration and the stored threshold. */
-export class CreditScorer {
+export class ModelScorer {
   readonly baseline: Float32Array;
 
   /** Prefer {@link loadModel}. */
@@ -395,7 +395,7 @@ export class CreditScorer {
   }
 
   /**
-   * Probabilities of default for raw rows (not validated; see {@link CreditScorer.validate}).
+   * Probabilities of default for raw rows (not validated; see {@link ModelScorer.validate}).
    *
    * @example
    * ```ts
@@ -465,7 +465,7 @@ function json(bytes: Uint8Array): unknown {
 export async function loadModelFrom(
   uri: string,
   opts: { io?: IoOptions; version?: number } = {},
-): Promise<CreditScorer> {
+): Promise<ModelScorer> {
   await initBackend();
   const meta = json(await readBytes(joinUri(uri, MODEL_FILES.meta), opts.io)) as ModelMeta;
   if (meta?.format !== "credit-model/1") {
@@ -479,7 +479,7 @@ export async function loadModelFrom(
   for (let k = 0; k < meta.members; k++) {
     networks.push(await loadNetwork(joinUri(uri, MODEL_FILES.network(k)), opts.io));
   }
-  return new CreditScorer(meta, pre, networks, threshold, opts.version ?? null);
+  return new ModelScorer(meta, pre, networks, threshold, opts.version ?? null);
 }
 
 /**
@@ -492,7 +492,7 @@ export async function loadModelFrom(
  */
 export async function loadModel(
   opts: { root: string; name?: string; alias?: string; version?: number; io?: IoOptions },
-): Promise<CreditScorer> {
+): Promise<ModelScorer> {
   const v = await getVersion({
     root: opts.root,
     name: opts.name ?? "credit_default",
@@ -702,7 +702,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     policy,
     achieved: { recall: 0, precision: 0, approvalRate: 0, n: 0 },
   };
-  const scorer = new CreditScorer(meta, pre, networks, placeholder);
+  const scorer = new ModelScorer(meta, pre, networks, placeholder);
   const valP = scorer.predictEncoded(validation.x, validation.rows);
   const threshold = chooseThreshold(valP, validation.y, policy);
   const testP = scorer.predictEncoded(test.x, test.rows);

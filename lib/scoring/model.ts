@@ -22,7 +22,7 @@ import {
   type ColumnarInput,
 } from "../model/batch_scorer.ts";
 import { inputColumns, type LevelState, type RangeRule } from "../model/preprocess.ts";
-import type { CreditScorer } from "../model/train.ts";
+import type { ModelScorer } from "../model/train.ts";
 
 /** See the module doc. */
 export interface ScoringModel {
@@ -134,7 +134,7 @@ class WorkerPool {
  * const model = await scoringModel(await loadModel({ root: "data/models", alias: "champion" }), { name: "credit_default" });
  * ```
  */
-export async function scoringModel(scorer: CreditScorer, opts: ScoringModelOptions): Promise<ScoringModel> {
+export async function scoringModel(scorer: ModelScorer, opts: ScoringModelOptions): Promise<ScoringModel> {
   const pre = scorer.preprocessor;
   const spec = pre.spec;
   const categoriesByColumn = new Map<string, string[]>();

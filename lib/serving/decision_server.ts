@@ -18,7 +18,7 @@
  */
 import { toS3Options } from "../feature_store/config.ts";
 import { FeatureStore } from "../feature_store/feature_store.ts";
-import { type CreditScorer, loadModel } from "../model/train.ts";
+import { type ModelScorer, loadModel } from "../model/train.ts";
 import { getVersion } from "../model/registry.ts";
 import { type OpenedRepo, openRepo } from "../repo/load.ts";
 import { requestRules } from "../repo/request.ts";
@@ -66,7 +66,7 @@ export async function startDecisionServer(opts: {
   const config = repo.config;
   const io = { s3: toS3Options(config.s3) };
   const name = opts.name ?? repo.model.name;
-  let scorer: CreditScorer | undefined;
+  let scorer: ModelScorer | undefined;
   try {
     const version = await getVersion({ root: config.model_store, name, ...(opts.model ?? { alias: "champion" }), io });
     scorer = await loadModel({ root: config.model_store, name, version: version.version, io });

@@ -21,7 +21,7 @@
 import type { FeatureRepo } from "../feature_store/definitions.ts";
 import type { OnlineFeaturesRequest, OnlineFeaturesResult } from "../feature_store/online/get_online_features.ts";
 import { inputColumns } from "../model/preprocess.ts";
-import { type CreditScorer, InvalidApplicationError } from "../model/train.ts";
+import { type ModelScorer, InvalidApplicationError } from "../model/train.ts";
 import { formatReason } from "../model/explain.ts";
 import { OnlineDecider } from "../model/online_decider.ts";
 import { HttpError } from "./http.ts";
@@ -68,7 +68,7 @@ export interface ScoreAnswer {
  */
 export function scoreHandler(opts: {
   store: ScoringStore;
-  scorer: CreditScorer;
+  scorer: ModelScorer;
   /** The repo's model spec (request fields, subject, decision words). */
   spec: ModelSpec;
   /** Registered model name (default the spec's). */
@@ -122,7 +122,7 @@ export function scoreHandler(opts: {
     }
     let decision;
     try {
-      decision = decider.decide(row as Parameters<CreditScorer["decide"]>[0], { top: spec.topReasons });
+      decision = decider.decide(row as Parameters<ModelScorer["decide"]>[0], { top: spec.topReasons });
     } catch (err) {
       if (err instanceof InvalidApplicationError) {
         throw new HttpError(

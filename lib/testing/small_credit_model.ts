@@ -1,13 +1,13 @@
 /**
  * A small credit model for the scorers' tests: a feature spec with every kind the preprocessor has (numeric with log,
  * clip, bins and constant imputation, ratio, product, bucket, categorical, cross) and one range rule, seeded loan-like
- * rows whose label depends on the features, and a {@linkcode CreditScorer} (logistic or an MLP ensemble) trained on
+ * rows whose label depends on the features, and a {@linkcode ModelScorer} (logistic or an MLP ensemble) trained on
  * them in a second or two. The fast scorers (`BatchScorer`, `OnlineDecider`) are checked against its `decide`.
  *
  * @example
  * ```ts
- * import { smallCreditRows, smallCreditScorer } from "./small_credit_model.ts";
- * const scorer = await smallCreditScorer({ hidden: [16, 8], members: 3 });
+ * import { smallCreditRows, smallModelScorer } from "./small_credit_model.ts";
+ * const scorer = await smallModelScorer({ hidden: [16, 8], members: 3 });
  * const answer = scorer.decide(smallCreditRows(1, 9)[0]);
  * ```
  * @module
@@ -16,7 +16,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { buildNetwork, fitNetwork } from "../model/tfjs_model.ts";
 import { seededRandom } from "../model/seeded_random.ts";
 import { type FeatureSpec, fitPreprocessor, type RawRow } from "../model/preprocess.ts";
-import { CreditScorer } from "../model/train.ts";
+import { ModelScorer } from "../model/train.ts";
 
 /** Every feature kind, and a range rule on age (18 to 100). */
 export const SMALL_CREDIT_SPEC: FeatureSpec = {
@@ -91,8 +91,8 @@ export function smallCreditRows(n: number, seed: number): RawRow[] {
   });
 }
 
-/** Options of {@linkcode smallCreditScorer}. */
-export interface SmallCreditScorerOptions {
+/** Options of {@linkcode smallModelScorer}. */
+export interface SmallModelScorerOptions {
   /** Hidden layer sizes of each member (null: logistic regression). */
   hidden: number[] | null;
   /** Ensemble members. */
@@ -101,15 +101,15 @@ export interface SmallCreditScorerOptions {
 }
 
 /**
- * A {@linkcode CreditScorer} trained for 6 epochs on 1,500 {@link smallCreditRows} (seeds fixed), with a calibration,
+ * A {@linkcode ModelScorer} trained for 6 epochs on 1,500 {@link smallCreditRows} (seeds fixed), with a calibration,
  * baseline modes and a 0.35 threshold, as `trainModel` would save them. The tfjs backend must be initialised.
  *
  * @example
  * ```ts
- * const logistic = await smallCreditScorer({ hidden: null, members: 1 });
+ * const logistic = await smallModelScorer({ hidden: null, members: 1 });
  * ```
  */
-export async function smallCreditScorer(opts: SmallCreditScorerOptions): Promise<CreditScorer> {
+export async function smallModelScorer(opts: SmallModelScorerOptions): Promise<ModelScorer> {
   const train = smallCreditRows(1500, 1);
   const pre = fitPreprocessor(SMALL_CREDIT_SPEC, train);
   const ds = (rs: RawRow[]) => {
@@ -150,5 +150,5 @@ export async function smallCreditScorer(opts: SmallCreditScorerOptions): Promise
     policy: { kind: "target_recall" as const, targetRecall: 0.9 },
     achieved: { recall: 1, precision: 1, approvalRate: 0.5, n: 1 },
   };
-  return new CreditScorer(meta, pre, networks, threshold, 7);
+  return new ModelScorer(meta, pre, networks, threshold, 7);
 }
