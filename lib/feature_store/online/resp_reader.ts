@@ -13,7 +13,8 @@
  * ```
  * @module
  */
-import { command, Connection, RespError } from "./resp_writer.ts";
+import { command } from "./resp_commands.ts";
+import { Connection, RespError } from "./resp_connection.ts";
 
 /** Options of {@link RespReader}. */
 export interface RespReaderOptions {
