@@ -10,6 +10,8 @@ import {
   type DynamoDBOnlineStoreConfig,
 } from "./dynamodb.ts";
 import { OnlineStoreError } from "./interface.ts";
+import { openOnlineStore } from "./registry.ts";
+import { resolveConfig } from "../config.ts";
 import { onlineStoreConformance, testViews } from "./store_conformance.ts";
 
 const dynamo = await requireDynalite();
@@ -140,4 +142,34 @@ Deno.test("dynamodb: table names are checked; the plug-in opens a store from a v
     OnlineStoreError,
     `DynamoDB table name "credit scoring.typed" (setting "online_store.table_name_template" in "fs.yaml"`,
   );
+});
+
+Deno.test({
+  name: "dynamodb: opened from a configuration through the registry, credentials from the AWS default chain",
+  ignore: !dynamo.available,
+  fn: async () => {
+    const names = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"] as const;
+    const saved = names.map((n) => Deno.env.get(n));
+    Deno.env.set("AWS_ACCESS_KEY_ID", server!.credentials.accessKeyId);
+    Deno.env.set("AWS_SECRET_ACCESS_KEY", server!.credentials.secretAccessKey);
+    Deno.env.delete("AWS_PROFILE");
+    const config = resolveConfig({
+      fromFile: {
+        project: `test_${crypto.randomUUID().slice(0, 8)}`,
+        online_store: { type: "dynamodb", region: server!.region, endpoint: server!.endpoint },
+      },
+      env: {},
+    });
+    const online = openOnlineStore(config);
+    try {
+      assertEquals([online.type, online.location], ["dynamodb", `${server!.endpoint} (${server!.region})`]);
+      const batch = encodeRecords(testViews.typed, [{ id: 1, i: 5, event_timestamp: 1 }]);
+      assertEquals(await online.onlineWriteBatch(testViews.typed, batch), { written: 1, skipped: 0 });
+      assertEquals((await online.onlineRead(testViews.typed, batch.keys))[0]?.values[0], 5);
+    } finally {
+      await online.teardown([testViews.typed]);
+      await online.close();
+      names.forEach((n, i) => saved[i] === undefined ? Deno.env.delete(n) : Deno.env.set(n, saved[i]!));
+    }
+  },
 });
