@@ -1,15 +1,19 @@
 /**
- * `deno task notebooks [--only NAME,...] [--rows N] [--data auto|generated|real] [--seed S] [--data-dir DIR]
- * [--timeout SECONDS] [--out DIR] [--dir DIR] [--clear] [--check]`: executes every notebook in `notebooks/`
+ * `deno task notebooks [--repo DIR] [--only NAME,...] [--rows N] [--data auto|generated|real] [--seed S]
+ * [--data-dir DIR] [--work-dir DIR] [--timeout SECONDS] [--out DIR] [--dir DIR] [--clear] [--check]`: executes every
+ * notebook in `notebooks/`
  * headlessly (Jupyter's nbconvert with the Deno kernel) and writes `reports/<name>.html`; a failing cell fails the
  * task, naming the notebook and the cell. Settings reach the notebooks as `NOTEBOOK_*` environment variables (see
- * lib/notebook/settings.ts). `--clear` removes outputs from the stored notebooks instead; `--check` fails when a
+ * lib/notebook/settings.ts). `--repo DIR` (else `FEATURE_REPO`, else the working folder when it holds a repo) runs
+ * them on a feature repo of the user's (`NOTEBOOK_REPO`, checked here before any notebook starts); without one they
+ * run on the credit tutorial, whose `--data`, `--rows` and `--data-dir` do not apply to a repo. `--clear` removes outputs from the stored notebooks instead; `--check` fails when a
  * stored notebook holds outputs.
  *
  * @example
  * ```sh
  * deno task notebooks                       # all notebooks, generated data (or the real files when present)
  * deno task notebooks --only eda --rows 5000 --data generated
+ * deno task notebooks --repo ../claims       # the three notebooks on your own feature repo
  * ```
  * @module
  */
@@ -18,13 +22,16 @@ import { formatDuration } from "../lib/cli/progress.ts";
 import { cellsWithOutputs, clearNotebookFile, readNotebook } from "../lib/notebook/ipynb.ts";
 import { listNotebooks, NotebookError, runNotebook } from "../lib/notebook/run.ts";
 import { NOTEBOOK_DEFAULTS, NOTEBOOK_ENV } from "../lib/notebook/settings.ts";
+import { openRepo, resolveRepoDir } from "../lib/repo/load.ts";
 
 /** Usage line of the task. */
-export const USAGE = "deno task notebooks [--only NAME,...] [--rows N] [--data auto|generated|real] [--seed S] " +
-  "[--data-dir DIR] [--timeout SECONDS] [--out DIR] [--dir DIR] [--clear] [--check]";
+export const USAGE = "deno task notebooks [--repo DIR] [--only NAME,...] [--rows N] [--data auto|generated|real] " +
+  "[--seed S] [--data-dir DIR] [--work-dir DIR] [--timeout SECONDS] [--out DIR] [--dir DIR] [--clear] [--check]";
 
 /** The task's parsed options. */
 export interface NotebooksArgs {
+  /** `--repo` as given (resolved by {@linkcode main}). */
+  repo?: string;
   only: string[];
   env: Record<string, string>;
   timeout: number;
@@ -52,6 +59,8 @@ export function parseNotebooksArgs(args: string[]): NotebooksArgs {
       data: { type: "string" },
       seed: { type: "string" },
       "data-dir": { type: "string" },
+      "work-dir": { type: "string" },
+      repo: { type: "string" },
       timeout: { type: "string" },
       out: { type: "string", default: "reports" },
       dir: { type: "string", default: "notebooks" },
@@ -67,8 +76,22 @@ export function parseNotebooksArgs(args: string[]): NotebooksArgs {
   if (values.rows !== undefined) env[NOTEBOOK_ENV.rows] = String(intFlag(values, "rows", { min: 100 }));
   if (values.seed !== undefined) env[NOTEBOOK_ENV.seed] = String(intFlag(values, "seed", { min: 0 }));
   if (values["data-dir"] !== undefined) env[NOTEBOOK_ENV.dataDir] = String(values["data-dir"]);
+  if (values["work-dir"] !== undefined) env[NOTEBOOK_ENV.workDir] = String(values["work-dir"]);
+  if (values.repo !== undefined) {
+    if (String(values.repo).trim() === "") throw new UsageError(`Flag "--repo" is empty; expected a folder`, USAGE);
+    const credit = ["data", "rows", "data-dir"].filter((f) => values[f] !== undefined);
+    if (credit.length) {
+      throw new UsageError(
+        `${
+          credit.map((f) => `"--${f}"`).join(", ")
+        } choose the credit tutorial's data; they do not apply with "--repo"`,
+        USAGE,
+      );
+    }
+  }
   if (values.clear && values.check) throw new UsageError(`Give "--clear" or "--check", not both`, USAGE);
   return {
+    repo: values.repo === undefined ? undefined : String(values.repo),
     only: values.only === undefined ? [] : String(values.only).split(",").filter((s) => s.trim()),
     env,
     timeout: intFlag(values, "timeout", { min: 1, fallback: 900 }),
@@ -126,6 +149,12 @@ export async function main(args: string[], out: (line: string) => void = console
     }
     out(`${notebooks.length} notebooks without outputs`);
     return notebooks.map((notebook) => ({ notebook, ok: true, seconds: 0 }));
+  }
+  const repoDir = await resolveRepoDir({ flag: parsed.repo });
+  if (repoDir !== null) {
+    const opened = await openRepo({ dir: repoDir }); // a broken repo fails here, not in every notebook
+    parsed.env[NOTEBOOK_ENV.repo] = opened.dir;
+    out(`Feature repo ${opened.dir}: model "${opened.model.name}", label "${opened.model.label}"`);
   }
   const settings = Object.entries(parsed.env).map(([k, v]) => `${k}=${v}`).join(" ") ||
     `defaults (${NOTEBOOK_ENV.data}=${NOTEBOOK_DEFAULTS.data}, ${NOTEBOOK_ENV.rows}=${NOTEBOOK_DEFAULTS.rows})`;

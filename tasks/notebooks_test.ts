@@ -12,6 +12,15 @@ Deno.test("parseNotebooksArgs: settings become NOTEBOOK_* variables; bad values 
   assertEquals([a.timeout, a.out, a.dir, a.clear, a.check], [900, "reports", "notebooks", false, false]);
   assertEquals(parseNotebooksArgs([]).env, {});
   assertEquals(parseNotebooksArgs(["--data-dir", "data/generated"]).env, { NOTEBOOK_DATA_DIR: "data/generated" });
+  assertEquals(parseNotebooksArgs(["--work-dir", "/tmp/nb"]).env, { NOTEBOOK_WORK_DIR: "/tmp/nb" });
+  const r = parseNotebooksArgs(["--repo", "../claims", "--seed", "3"]);
+  assertEquals([r.repo, r.env], ["../claims", { NOTEBOOK_SEED: "3" }]); // main resolves and checks the repo
+  assertThrows(() => parseNotebooksArgs(["--repo", ""]), UsageError, `Flag "--repo" is empty`);
+  assertThrows(
+    () => parseNotebooksArgs(["--repo", "x", "--data", "real", "--rows", "500"]),
+    UsageError,
+    `"--data", "--rows" choose the credit tutorial's data; they do not apply with "--repo"`,
+  );
   assertThrows(() => parseNotebooksArgs(["--data", "fake"]), UsageError, `Flag "--data" is "fake"`);
   assertThrows(() => parseNotebooksArgs(["--rows", "10"]), UsageError, `"--rows" is 10; expected >= 100`);
   assertThrows(() => parseNotebooksArgs(["--clear", "--check"]), UsageError, "not both");

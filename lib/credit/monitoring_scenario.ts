@@ -34,6 +34,10 @@ import { DOWNTURN_SHIFT, type PeriodShift } from "./generate.ts";
 import { creditTrainingSource } from "./model_spec.ts";
 import { type CreditNotebookData, notebookStoreConfig } from "./notebook_data.ts";
 import { appendPeriod } from "./write_data.ts";
+import { openRepo } from "../repo/load.ts";
+import type { NotebookScenario, ScenarioRetraining } from "../notebook/repo_data.ts";
+
+export type { ScenarioRetraining };
 
 /** Options of {@linkcode creditMonitoringScenario}. */
 export interface MonitoringScenarioOptions {
@@ -50,18 +54,11 @@ export interface MonitoringScenarioOptions {
   log?: (line: string) => void;
 }
 
-/** Retraining settings that suit the scenario, with the reason (for lib/monitoring's runMonitor). */
-export interface ScenarioRetraining {
-  /** Newest labelled days held out for the champion-challenger comparison. */
-  holdoutDays: number;
-  /** Labelled days before the holdout the challenger trains on. */
-  trainDays: number;
-  /** Why these windows, one sentence. */
-  why: string;
-}
-
-/** What {@linkcode creditMonitoringScenario} returns. */
-export interface CreditMonitoringScenario {
+/**
+ * What {@linkcode creditMonitoringScenario} returns: the notebooks' scenario shape (lib/notebook/repo_data.ts) and
+ * more.
+ */
+export interface CreditMonitoringScenario extends NotebookScenario {
   kind: "generated" | "real";
   /** The scenario's folder (stores, derived files, scored batches, reports). */
   dir: string;
@@ -87,6 +84,22 @@ export interface CreditMonitoringScenario {
   /** Sentences saying what the scenario is, for the notebook. */
   description: string;
 }
+
+const GENERATED_INTRO = "Monitoring needs applications the champion has not seen, from later than its training " +
+  "loans. On **generated data** the notebook's generated loans are the base period the champion learns from; a later " +
+  "period of four months with half as many loans is appended in the notebook's own folder (`appendPeriod` of " +
+  "`lib/credit/write_data.ts`) with a **downturn**: incomes 15% lower, interest rates 2 points higher, and mortgage " +
+  "holders squeezed by the higher rates, a pattern the base period does not have (the default rate goes from about " +
+  "22% to 37%). Its loans are the recent applications.\n\nThe recent applications are given to the batch scorer " +
+  "without their label, as they would arrive; the labels come back later and are what the retraining learns from " +
+  "and is judged on.";
+
+const REAL_INTRO = "Monitoring needs applications the champion has not seen, from later than its training loans. On " +
+  "the **real data** (`../shared/data/feast-credit`) the tutorial's loans cover one year and have no later period " +
+  "(and no credit history), so the **newest 20% of the loans by time** play the recent applications and the " +
+  "champion learns from the 80% before them. Whether they drift is for the tests to say.\n\nThe recent " +
+  "applications are given to the batch scorer without their label, as they would arrive; the labels come back later " +
+  "and are what the retraining learns from and is judged on.";
 
 interface ScenarioMeta {
   format: "credit-monitoring-scenario/1";
@@ -275,11 +288,14 @@ export async function creditMonitoringScenario(
     } loans (${day(meta.cutoff)} to ${day(meta.end)}, the newest ${
       Math.round(100 * meta.rows.recent / (meta.rows.base + meta.rows.recent))
     }%) play the recent applications; the champion learns from the ${count(meta.rows.base)} loans before them.`;
+  const opened = await openRepo({ dir: null, config });
   return {
     kind: data.kind,
     dir,
     data: all,
     base,
+    opened,
+    intro: data.kind === "generated" ? GENERATED_INTRO : REAL_INTRO,
     cutoff: meta.cutoff,
     end: meta.end,
     applications: join(dir, APPLICATIONS),

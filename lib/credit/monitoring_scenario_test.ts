@@ -10,7 +10,7 @@ import type { NotebookSettings } from "../notebook/settings.ts";
 const root = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
 function settings(workDir: string, over: Partial<NotebookSettings> = {}): NotebookSettings {
-  return { root, data: "generated", rows: 1000, seed: 3, dataDir: null, workDir, ...over };
+  return { root, data: "generated", rows: 1000, seed: 3, dataDir: null, workDir, repo: null, ...over };
 }
 
 async function times(uri: string): Promise<number[]> {

@@ -24,8 +24,9 @@ import type { NotebookSettings } from "../notebook/settings.ts";
 import { type CreditTrainingSource, creditTrainingSource, SHARED_CREDIT_DIR } from "./model_spec.ts";
 import { generateData, type TableProgress, type TableReport } from "./write_data.ts";
 import { getAliases } from "../model/registry.ts";
-import { type CreditScorer, loadModel, trainModel, type TrainOptions, type TrainResult } from "../model/train.ts";
+import { loadModel, type ModelScorer, trainModel, type TrainOptions, type TrainResult } from "../model/train.ts";
 import { CREDIT_MODEL_DEFAULTS } from "./model_spec.ts";
+import type { EdaPlan, NotebookData, NotebookWording } from "../notebook/repo_data.ts";
 
 /** The table files of a credit data set. */
 export interface CreditTables {
@@ -35,8 +36,27 @@ export interface CreditTables {
   creditHistory: string | null;
 }
 
-/** What {@linkcode creditNotebookData} returns. */
-export interface CreditNotebookData {
+/** How the credit notebooks name things. */
+export const CREDIT_WORDING: NotebookWording = {
+  row: "application",
+  rows: "applications",
+  positives: "defaults",
+  rate: "Default rate",
+  outcome: "defaulted",
+};
+
+const CREDIT_MODEL = {
+  name: CREDIT_MODEL_DEFAULTS.name,
+  policy: { kind: "target_recall" as const, targetRecall: CREDIT_MODEL_DEFAULTS.targetRecall },
+  modelType: CREDIT_MODEL_DEFAULTS.modelType,
+  seed: CREDIT_MODEL_DEFAULTS.seed,
+};
+
+const CREDIT_PREPROCESSING = "The zipcode features stay out of the model (they lowered test AUC on the real loans " +
+  "and invite redlining) but remain in the training set for monitoring.";
+
+/** What {@linkcode creditNotebookData} returns: the notebooks' data shape (lib/notebook/repo_data.ts) and more. */
+export interface CreditNotebookData extends NotebookData {
   kind: "generated" | "real";
   /** Folder of the tables. */
   dir: string;
@@ -51,6 +71,7 @@ export interface CreditNotebookData {
   generated: TableReport[] | null;
   /** One line saying what the data is, for the notebook. */
   description: string;
+  opened: null;
 }
 
 /** Options of {@linkcode creditNotebookData}. */
@@ -129,6 +150,10 @@ export async function creditNotebookData(
       config,
       modelStore: config.model_store,
       generated: null,
+      model: CREDIT_MODEL,
+      wording: CREDIT_WORDING,
+      opened: null,
+      preprocessingNote: CREDIT_PREPROCESSING,
       description: `the real loan and zipcode tables of Feast's credit-scoring tutorial (${shared}); ` +
         "they have no credit history, so the model uses loan and zipcode features only",
     };
@@ -161,6 +186,10 @@ export async function creditNotebookData(
     config,
     modelStore: config.model_store,
     generated,
+    model: CREDIT_MODEL,
+    wording: CREDIT_WORDING,
+    opened: null,
+    preprocessingNote: CREDIT_PREPROCESSING,
     description: settings.dataDir
       ? `generated tables in ${dir}`
       : `${settings.rows.toLocaleString("en-US")} generated loans (seed ${settings.seed}) with zipcodes and ` +
@@ -223,7 +252,7 @@ export async function creditTrainingSet(data: CreditNotebookData): Promise<arrow
 
 /** What {@linkcode ensureCreditModel} returns. */
 export interface EnsuredModel {
-  scorer: CreditScorer;
+  scorer: ModelScorer;
   /** The champion's version. */
   version: number;
   /** The training run when a model was trained now (no champion existed). */
@@ -264,4 +293,102 @@ export async function ensureCreditModel(
   }
   const scorer = await loadModel({ root: data.modelStore, name, alias: "champion" });
   return { scorer, version: scorer.version!, trained };
+}
+
+/**
+ * What the EDA notebook shows of the credit tutorial: the loan applications (default rate per month and by segment,
+ * distributions), the zipcode table and the credit history (when the data set has one), and the joined features by
+ * segment.
+ *
+ * @example
+ * ```ts
+ * creditEdaPlan(data).sources.map((s) => s.name); // ["zipcode_table", "credit_history"]
+ * ```
+ */
+export function creditEdaPlan(data: CreditNotebookData): EdaPlan {
+  return {
+    entity: {
+      heading: "Loan applications",
+      intro: "One row per application: the applicant (`dob_ssn`, age, income, home ownership, employment length), " +
+        "the loan (intent, amount, interest rate), where they live (`zipcode`), when it was made (`event_timestamp`) " +
+        "and whether it defaulted (`loan_status` = 1).",
+      name: "loan_table",
+      path: data.tables.loans,
+      label: "loan_status",
+      timestamp: "event_timestamp",
+      timeIntro: "The model is trained on the oldest loans and tested on the newest, so a rate that moves over time " +
+        "matters: the test period may not look like the training period.",
+      segments: [
+        ["loan intent", { segment: "loan_intent", target: "loan_status", sort: "rate" }],
+        ["home ownership", { segment: "person_home_ownership", target: "loan_status", sort: "rate" }],
+        ["age", { segment: "person_age", target: "loan_status", edges: [23, 26, 30, 35, 45] }],
+        ["income", { segment: "person_income", target: "loan_status", bands: 5 }],
+        ["loan amount", { segment: "loan_amnt", target: "loan_status", bands: 5 }],
+        ["interest rate", { segment: "loan_int_rate", target: "loan_status", bands: 5 }],
+      ],
+      distributionsIntro: "Income and loan amounts have long right tails: income is drawn on a log scale, the others " +
+        "are cut at their 99th percentile (what lies above is counted in the subtitle).",
+      histograms: [
+        { column: "person_age", options: { bins: 30, upperQuantile: 0.99 } },
+        { column: "person_income", options: { bins: 30, log: true } },
+        { column: "person_emp_length", options: { bins: 20, upperQuantile: 0.99 } },
+        { column: "loan_amnt", options: { bins: 30, upperQuantile: 0.99 } },
+        { column: "loan_int_rate", options: { bins: 30 } },
+      ],
+      histogramTitle: "loan_table: numeric columns",
+      valueCounts: [
+        { column: "loan_intent", caption: "loan_intent" },
+        { column: "person_home_ownership", caption: "person_home_ownership" },
+      ],
+    },
+    sources: [
+      {
+        heading: "Zipcodes",
+        intro: "Statistics per zipcode (city, state, kind of location, population, tax returns filed, total wages), " +
+          "joined to each loan by `zipcode` with a long ttl (3650 days).",
+        name: "zipcode_table",
+        path: data.tables.zipcodes,
+        valueCounts: [{ column: "state", top: 12, caption: "Zipcodes per state (top 12)" }],
+        histograms: ["population", "tax_returns_filed", "total_wages"].map((column) => ({
+          column,
+          options: { bins: 30, log: true },
+        })),
+        histogramTitle: "zipcode_table: numeric columns (log scale)",
+      },
+      {
+        heading: "Credit history",
+        intro: "Snapshots of each person's debts and payment record over time, keyed by `dob_ssn`; the join takes, " +
+          "for each application, the latest snapshot at most 90 days old. The real tutorial files have no credit " +
+          "history.",
+        name: "credit_history",
+        path: data.tables.creditHistory,
+        absent: "This data set has no credit history (the real tutorial files ship none).",
+        keyColumns: ["dob_ssn"],
+        keyNoun: "people",
+        keyOne: "person",
+        rowNoun: "snapshots",
+        valueCounts: [],
+        histograms: [
+          ...["credit_card_due", "mortgage_due", "student_loan_due", "vehicle_loan_due"].map((column) => ({
+            column,
+            options: { bins: 30, upperQuantile: 0.99 },
+          })),
+          { column: "hard_pulls", options: { bins: 15 } },
+          { column: "missed_payments_2y", options: { bins: 15 } },
+        ],
+        histogramTitle: "credit_history: numeric columns",
+      },
+    ],
+    joinedSegments: [
+      ["missed payments in the last 6 months", {
+        segment: "missed_payments_6m",
+        target: "loan_status",
+        edges: [1, 2, 3],
+      }],
+      ["hard credit inquiries", { segment: "hard_pulls", target: "loan_status", edges: [1, 2, 4] }],
+      ["bankruptcies", { segment: "bankruptcies", target: "loan_status", edges: [1] }],
+      ["kind of location", { segment: "location_type", target: "loan_status", sort: "rate" }],
+      ["state (largest 12)", { segment: "state", target: "loan_status", sort: "rows" }],
+    ],
+  };
 }

@@ -8,7 +8,7 @@ import { readTable } from "../io/mod.ts";
 const root = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
 function settings(workDir: string, over: Partial<NotebookSettings> = {}): NotebookSettings {
-  return { root, data: "generated", rows: 1000, seed: 3, dataDir: null, workDir, ...over };
+  return { root, data: "generated", rows: 1000, seed: 3, dataDir: null, workDir, repo: null, ...over };
 }
 
 Deno.test("creditNotebookData generates a small data set once, whole, with its own stores, and reuses it", async () => {

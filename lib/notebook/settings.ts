@@ -2,8 +2,9 @@
  * Settings of a notebook run, read from the environment so that `deno task notebooks` (and anyone starting
  * Jupyter) can pass them to the kernel: which data (`NOTEBOOK_DATA`: `auto`, `generated` or `real`), how many
  * generated rows (`NOTEBOOK_ROWS`), the seed (`NOTEBOOK_SEED`), an existing folder of generated tables to use
- * instead (`NOTEBOOK_DATA_DIR`), and the notebooks' working folder (`NOTEBOOK_WORK_DIR`, default
- * `<project>/data/notebooks`). Paths are absolute, resolved from the project root (the folder holding
+ * instead (`NOTEBOOK_DATA_DIR`), the notebooks' working folder (`NOTEBOOK_WORK_DIR`, default
+ * `<project>/data/notebooks`), and a feature repo of the user's to run on instead of the credit tutorial
+ * (`NOTEBOOK_REPO`, a folder with `feature_store.yaml` and `features.ts`; `deno task notebooks --repo DIR`). Paths are absolute, resolved from the project root (the folder holding
  * deno.json), because the kernel runs in the notebook's own folder.
  *
  * @example
@@ -23,6 +24,7 @@ export const NOTEBOOK_ENV = {
   seed: "NOTEBOOK_SEED",
   dataDir: "NOTEBOOK_DATA_DIR",
   workDir: "NOTEBOOK_WORK_DIR",
+  repo: "NOTEBOOK_REPO",
 } as const;
 
 /** Which data a notebook runs on: `auto` is the real data when present, else generated data. */
@@ -40,6 +42,11 @@ export interface NotebookSettings {
   dataDir: string | null;
   /** Working folder for generated data, registries and model stores (absolute). */
   workDir: string;
+  /**
+   * A feature repo folder to run on (absolute), or null for the built-in credit tutorial (`data`, `rows` and
+   * `dataDir` apply to the tutorial only).
+   */
+  repo: string | null;
 }
 
 /** Defaults of {@linkcode notebookSettings}. */
@@ -92,6 +99,7 @@ export function notebookSettings(opts: { env?: Record<string, string>; cwd?: str
   const at = (p: string) => isAbsolute(p) ? p : resolve(root, p);
   const dataDir = env[NOTEBOOK_ENV.dataDir]?.trim();
   const workDir = env[NOTEBOOK_ENV.workDir]?.trim();
+  const repo = env[NOTEBOOK_ENV.repo]?.trim();
   return {
     root,
     data,
@@ -99,5 +107,6 @@ export function notebookSettings(opts: { env?: Record<string, string>; cwd?: str
     seed: wholeNumber(env, NOTEBOOK_ENV.seed, NOTEBOOK_DEFAULTS.seed, 0),
     dataDir: dataDir ? at(dataDir) : null,
     workDir: at(workDir || "data/notebooks"),
+    repo: repo ? at(repo) : null,
   };
 }

@@ -1,4 +1,5 @@
 import { assertEquals, assertThrows } from "@std/assert";
+import { resolve } from "node:path";
 import { findProjectRoot, NOTEBOOK_DEFAULTS, notebookSettings } from "./settings.ts";
 
 const root = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
@@ -18,6 +19,7 @@ Deno.test("notebookSettings: defaults, then the NOTEBOOK_* variables, paths reso
     seed: 42,
     dataDir: null,
     workDir: `${root}/data/notebooks`,
+    repo: null,
   });
   const set = notebookSettings({
     env: {
@@ -26,16 +28,19 @@ Deno.test("notebookSettings: defaults, then the NOTEBOOK_* variables, paths reso
       NOTEBOOK_SEED: "7",
       NOTEBOOK_DATA_DIR: "data/generated",
       NOTEBOOK_WORK_DIR: "/tmp/nb",
+      NOTEBOOK_REPO: "../claims",
     },
     cwd: `${root}/notebooks`,
   });
-  assertEquals([set.data, set.rows, set.seed, set.dataDir, set.workDir], [
+  assertEquals([set.data, set.rows, set.seed, set.dataDir, set.workDir, set.repo], [
     "generated",
     500,
     7,
     `${root}/data/generated`,
     "/tmp/nb",
+    resolve(root, "../claims"),
   ]);
+  assertEquals(notebookSettings({ env: { NOTEBOOK_REPO: "/srv/claims" }, cwd: root }).repo, "/srv/claims");
 });
 
 Deno.test("notebookSettings refuses bad values, naming the variable", () => {
