@@ -8,7 +8,7 @@
  * @module
  */
 import { intFlag, parseTaskArgs, runTask } from "../lib/cli/mod.ts";
-import { creditRepo } from "../lib/credit/repo.ts";
+import { openRepo } from "../lib/repo/load.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { appendPeriod, generateData } from "../lib/credit/write_data.ts";
 import { DOWNTURN_SHIFT } from "../lib/credit/generate.ts";
@@ -39,7 +39,8 @@ if (import.meta.main) {
     const rows = intFlag(values, "rows", { min: 100, fallback: 20_000 });
     const seed = intFlag(values, "seed", { min: 0, fallback: 42 });
     const started = performance.now();
-    const store = await FeatureStore.open({ repo: (config) => creditRepo({ dataDir: config.data_dir }) });
+    const credit = await openRepo({ dir: null }); // the credit tutorial, through the same interface as any repo
+    const store = await FeatureStore.open({ config: credit.config, repo: credit.features });
     const { config } = store;
     console.log(
       `Configuration: ${config.source}; offline store "${config.offline_store.type}", ` +
@@ -53,7 +54,7 @@ if (import.meta.main) {
     await store.apply({ log: (line) => console.log(`  ${line}`) });
 
     stage(3, "Point-in-time correct training set");
-    const report = await buildTrainingSet(store, {});
+    const report = await buildTrainingSet(store, { repo: credit });
     console.log(
       `  ${report.rows} loans x ${report.columns.length} columns (loan columns + credit_history + zipcode_features) ` +
         `-> ${report.out} in ${report.seconds.toFixed(1)} s`,

@@ -13,7 +13,7 @@
  * @module
  */
 import { parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
-import { type OpenedRepo, openRepoFlag, storedFeatureRefs } from "../lib/repo/load.ts";
+import { allFeatureRefs, type OpenedRepo, openRepoFlag, storedFeatureRefs } from "../lib/repo/load.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { toS3Options } from "../lib/feature_store/config.ts";
 import { writeTable } from "../lib/io/mod.ts";
@@ -56,7 +56,11 @@ export async function buildTrainingSet(
   const entities = opts.entitiesSql ? { sql: opts.entitiesSql } : opts.entities ?? opts.repo?.model.entityRows ??
     `${dataDir}/loan_table.parquet`;
   const features = opts.features ??
-    (opts.service ? store.getFeatureService(opts.service) : opts.repo ? storedFeatureRefs(opts.repo) : []);
+    (opts.service
+      ? store.getFeatureService(opts.service)
+      : opts.repo
+      ? storedFeatureRefs(opts.repo)
+      : allFeatureRefs(store.repo));
   const table = await store.getHistoricalFeatures({ entities, features, fullFeatureNames: opts.fullFeatureNames });
   const out = opts.out ?? `${dataDir}/training_set.parquet`;
   const { bytes } = await writeTable(out, table, { s3: toS3Options(store.config.s3) });
