@@ -230,6 +230,23 @@ Deno.test({
           await child.output();
         }
       });
+      await t.step("notebooks: the three reports of the repo, through deno task", async () => {
+        const jupyter = await new Deno.Command("bash", { args: ["-c", "command -v jupyter-nbconvert"] }).output();
+        if (!jupyter.success) {
+          if (Deno.env.get("CI") === "true") throw new Error("jupyter-nbconvert is missing (CI=true)");
+          console.warn("\n!!! SKIPPING the notebooks step: jupyter-nbconvert is not installed !!!\n");
+          return;
+        }
+        const line = (await walkthroughLines()).find((l) => l.includes("task notebooks"))!;
+        const out = `${base}/reports`;
+        const r = await run(`${line} --out ${out} --work-dir ${base}/nb`, env);
+        assertEquals(r.code, 0, r.text);
+        for (const name of ["eda", "modeling", "monitoring"]) {
+          const html = await Deno.readTextFile(`${out}/${name}.html`);
+          assertStringIncludes(html, "fraud");
+          assertEquals(/dob_ssn|zipcode|loan_status/.test(html), false, `${name}.html names a credit column`);
+        }
+      });
       await t.step("failures: a model input the repo does not provide; every row quarantined", async () => {
         // the user removes a view's feature from the repo after training: scoring must refuse, naming the input
         const features = await Deno.readTextFile(`${repo}/features.ts`);

@@ -5,24 +5,29 @@
 # init's DIR), and the folders in TOOLKIT_ALLOW_WRITE (comma-separated). Relative paths in --repo, FEATURE_REPO and
 # the path flags are taken from the folder `deno task` was called from (INIT_CWD).
 #
-#   bash tools/run_task.sh [--allow-run=cat] [--positional-dir] tasks/NAME.ts ARGS...
+#   bash tools/run_task.sh [--allow-run=cat] [--write=DIR] [--positional-dir] tasks/NAME.ts ARGS...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 here=${INIT_CWD:-$root}
 extra=()
 positional_dir=""
+also_write=""
 while [[ $# -gt 0 && "$1" == --* ]]; do
-  if [[ "$1" == --positional-dir ]]; then positional_dir=1; else extra+=("$1"); fi
+  if [[ "$1" == --positional-dir ]]; then
+    positional_dir=1
+  elif [[ "$1" == --write=* ]]; then
+    also_write="${also_write:+$also_write,}${1#--write=}"
+  else extra+=("$1"); fi
   shift
 done
 script=$1
 shift
 abs() { case "$1" in s3://* | /*) printf '%s' "$1" ;; *) printf '%s' "$here/$1" ;; esac; }
-writes="data,reports,.demo"
+writes="data,reports,.demo${also_write:+,$also_write}"
 allow() { case "$1" in s3://*) ;; *) writes="$writes,$1" ;; esac; }
-path_flags=" repo out output save-profile scored drift-report from source input entities reference current data-dir "
-write_flags=" repo out output save-profile "
+path_flags=" repo out output save-profile scored drift-report from source input entities reference current data-dir work-dir "
+write_flags=" repo out output save-profile work-dir "
 repo_given=""
 args=()
 pending=""

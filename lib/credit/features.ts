@@ -50,7 +50,8 @@ export const CREDIT_REQUEST: readonly RequestField[] = [
     checkBytes: dobSsnBytes,
   },
   { name: "person_age", type: "integer", label: label("person_age") },
-  { name: "person_income", type: "number", label: label("person_income") },
+  // upper bounds far above any real applicant: a mistyped 1e308 is refused, never scored
+  { name: "person_income", type: "number", label: label("person_income"), max: 100_000_000 },
   {
     name: "person_home_ownership",
     type: "category",
@@ -60,7 +61,7 @@ export const CREDIT_REQUEST: readonly RequestField[] = [
   },
   { name: "person_emp_length", type: "number", label: label("person_emp_length"), nullable: true },
   { name: "loan_intent", type: "category", values: LOAN_INTENTS, upperCase: true, label: label("loan_intent") },
-  { name: "loan_amnt", type: "number", label: label("loan_amnt") },
+  { name: "loan_amnt", type: "number", label: label("loan_amnt"), max: 10_000_000 },
   { name: "loan_int_rate", type: "number", label: label("loan_int_rate"), nullable: true },
 ];
 
