@@ -32,6 +32,7 @@ import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { exists } from "../lib/io/mod.ts";
 import { openRepoFlag, trainingSourceOf } from "../lib/repo/load.ts";
 import { COMPARISON_METRICS, type ComparisonMetric, DEFAULT_PROMOTION_RULE } from "../lib/model/champion.ts";
+import { MODEL_TYPE_NAMES } from "../lib/model/model_types.ts";
 import { readScoredRuns } from "../lib/scoring/reader.ts";
 import { DEFAULT_DRIFT_DIR, DEFAULT_DRIFT_SHARE } from "../lib/monitoring/mod.ts";
 import { type MonitorResult, runMonitor } from "../lib/monitoring/monitor.ts";
@@ -64,7 +65,7 @@ export interface MonitorArgs {
   /** A dataset of the repo (default the model spec's own entity rows). */
   data?: string;
   /** Default: the model spec's. */
-  model?: "mlp" | "logistic";
+  model?: string;
   seed: number;
   epochs?: number;
   /** Default: the model spec's. */
@@ -131,7 +132,7 @@ export function parseMonitorArgs(args: string[], today: Date = new Date()): Moni
   }
   const model = values.model === undefined
     ? undefined
-    : choiceFlag(values, "model", ["mlp", "logistic"], { usage: USAGE });
+    : choiceFlag(values, "model", MODEL_TYPE_NAMES, { usage: USAGE });
   const until = day(values, "until") ?? today.toISOString().slice(0, 10);
   let since = day(values, "since");
   if (since !== undefined && values.days !== undefined) {

@@ -29,6 +29,7 @@ import { exists } from "../lib/io/mod.ts";
 import { openRepoFlag, trainingSourceOf } from "../lib/repo/load.ts";
 import { trainModel, type TrainResult } from "../lib/model/train.ts";
 import type { ThresholdPolicy } from "../lib/model/policy.ts";
+import { MODEL_TYPE_NAMES } from "../lib/model/model_types.ts";
 
 /** Usage line of the task. */
 export const USAGE =
@@ -39,7 +40,7 @@ export const USAGE =
 export interface TrainArgs {
   repo?: string;
   /** Default: the model spec's. */
-  model?: "mlp" | "logistic";
+  model?: string;
   /** Default: the model spec's. */
   policy?: ThresholdPolicy;
   /** A dataset of the repo (default the model spec's own entity rows). */
@@ -84,7 +85,7 @@ export function parseTrainArgs(args: string[]): TrainArgs {
   });
   const model = values.model === undefined
     ? undefined
-    : choiceFlag(values, "model", ["mlp", "logistic"], { usage: USAGE });
+    : choiceFlag(values, "model", MODEL_TYPE_NAMES, { usage: USAGE });
   if (values.data !== undefined && String(values.data).trim() === "") {
     throw new UsageError(`Flag "--data" is empty; expected a dataset of the repo`, USAGE);
   }

@@ -17,8 +17,10 @@
  * - with `reasons: "rejected"` only rejected applications get reasons (adverse-action notices are owed for
  *   rejections); `"none"` skips them.
  *
- * Probabilities, decisions and reasons equal `decide`'s up to float32 rounding (see batch_scorer_test.ts). Networks
- * that are not plain dense stacks fall back to full forward passes through `ModelScorer.logOddsEncoded`.
+ * Probabilities, decisions and reasons equal `decide`'s up to float32 rounding (see batch_scorer_test.ts). The fast
+ * path is a capability of the model type (`denseLayers` in model_types.ts, which reads members as dense stacks:
+ * dense_layers.ts); models of other types, and networks that are not plain dense stacks, fall back to full forward
+ * passes through `ModelScorer.logOddsEncoded`.
  *
  * A {@link BatchModel} is plain data (typed arrays and JSON): it can be posted to a worker, which builds its own
  * {@link BatchScorer} with {@link BatchScorer.fromModel}.
@@ -50,10 +52,14 @@ import {
   type PreprocessorJson,
   toLevel,
 } from "./preprocess.ts";
-import type { ModelScorer, ModelMeta } from "./train.ts";
+import type { ModelMeta, ModelScorer } from "./scorer.ts";
+import { activate, type DenseLayer } from "./dense_layers.ts";
+import { findModelType } from "./model_types.ts";
 import { initBackend } from "./tfjs_backend.ts";
 import { VariantKernel } from "./variant_kernel.ts";
 import { MIN_REASON_IMPACT, sigmoid } from "./explain.ts";
+
+export { activate, type DenseLayer } from "./dense_layers.ts";
 
 /** A text column, dictionary-coded: `codes[i]` indexes `values` (-1 = missing). */
 export interface TextColumn {
@@ -66,16 +72,6 @@ export interface ColumnarInput {
   rows: number;
   numbers: Record<string, Float64Array>;
   texts: Record<string, TextColumn>;
-}
-
-/** One dense layer of one ensemble member. */
-export interface DenseLayer {
-  /** Row-major `inputs x units`. */
-  kernel: Float32Array;
-  bias: Float32Array;
-  inputs: number;
-  units: number;
-  activation: string;
 }
 
 /** Everything a {@link BatchScorer} needs, as plain data (structured-clone friendly). */
@@ -116,54 +112,10 @@ export interface BatchScores {
   reasonImpacts: Float64Array;
 }
 
-const ACTIVATIONS = new Set(["relu", "linear", "elu", "sigmoid"]);
-
-/** A dense layer's activation (one of {@link ACTIVATIONS}) of one pre-activation. */
-export function activate(name: string, z: number): number {
-  switch (name) {
-    case "relu":
-      return z > 0 ? z : 0;
-    case "elu":
-      return z > 0 ? z : Math.exp(z) - 1;
-    case "sigmoid":
-      return 1 / (1 + Math.exp(-z));
-    default:
-      return z;
-  }
-}
-
 /**
- * The dense layers of a network, or null when it is not a plain stack of Dense layers with fusable activations and a
- * single linear output.
- */
-function denseLayers(model: tf.LayersModel): DenseLayer[] | null {
-  const out: DenseLayer[] = [];
-  for (const layer of model.layers) {
-    const cls = layer.getClassName();
-    if (cls === "Dropout" || cls === "InputLayer") continue;
-    if (cls !== "Dense") return null;
-    const config = layer.getConfig() as { activation?: string };
-    const [k, b] = layer.getWeights();
-    if (!k || k.shape.length !== 2) return null;
-    const [inputs, units] = k.shape as [number, number];
-    const activation = config.activation ?? "linear";
-    if (!ACTIVATIONS.has(activation)) return null;
-    out.push({
-      kernel: (k.dataSync() as Float32Array).slice(),
-      bias: b ? (b.dataSync() as Float32Array).slice() : new Float32Array(units),
-      inputs,
-      units,
-      activation,
-    });
-  }
-  const last = out[out.length - 1];
-  if (!last || last.units !== 1 || last.activation !== "linear") return null;
-  return out;
-}
-
-/**
- * The plain-data form of a loaded model for batch scoring, or null when its networks are not plain dense stacks of
- * one shape (then use {@link BatchScorer.fromScorer}, which falls back to full forward passes).
+ * The plain-data form of a loaded model for batch scoring, or null when its model type has no `denseLayers`
+ * capability (model_types.ts) or its networks are not plain dense stacks of one shape (then use
+ * {@link BatchScorer.fromScorer}, which falls back to full forward passes).
  *
  * @example
  * ```ts
@@ -172,7 +124,9 @@ function denseLayers(model: tf.LayersModel): DenseLayer[] | null {
  * ```
  */
 export function batchModelOf(scorer: ModelScorer): BatchModel | null {
-  const members = scorer.networks.map(denseLayers);
+  const read = findModelType(scorer.meta.modelType)?.denseLayers;
+  if (!read) return null;
+  const members = scorer.networks.map((n) => read(n));
   if (members.length === 0 || members.some((m) => m === null)) return null;
   const ms = members as DenseLayer[][];
   for (const m of ms) {

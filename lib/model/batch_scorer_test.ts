@@ -2,7 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertGreater } from "@std/as
 import { initBackend } from "./tfjs_backend.ts";
 import type { RawRow } from "./preprocess.ts";
 import { smallCreditRows, smallModelScorer } from "../testing/small_credit_model.ts";
-import { ModelScorer } from "./train.ts";
+import { ModelScorer } from "./scorer.ts";
 import { batchModelOf, BatchScorer, type ColumnarInput, encodeColumnar, type ReasonMode } from "./batch_scorer.ts";
 
 await initBackend();

@@ -3,7 +3,7 @@ import { initBackend } from "./tfjs_backend.ts";
 import { buildNetwork, fitNetwork } from "./tfjs_model.ts";
 import { seededRandom } from "./seeded_random.ts";
 import { type FeatureSpec, fitPreprocessor, type RawRow } from "./preprocess.ts";
-import { ModelScorer } from "./train.ts";
+import { ModelScorer } from "./scorer.ts";
 import { formatReason, groupImpacts } from "./explain.ts";
 
 const SPEC: FeatureSpec = {

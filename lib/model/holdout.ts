@@ -18,7 +18,7 @@
  */
 import type * as arrow from "apache-arrow";
 import type { RawRow } from "./preprocess.ts";
-import { tableToRows, timeSplit } from "./train.ts";
+import { tableToRows, timeSplit } from "./time_split.ts";
 import { chooseThreshold } from "./policy.ts";
 import { confusionAt, type NumericArray } from "./metrics.ts";
 

@@ -1,7 +1,7 @@
 import * as arrow from "apache-arrow";
 import { assertEquals, assertThrows } from "@std/assert";
 import { exampleApplicants, holdoutSplit, thresholdTradeoffs } from "./holdout.ts";
-import { timeSplit } from "./train.ts";
+import { timeSplit } from "./time_split.ts";
 import { chooseThreshold } from "./policy.ts";
 import { confusionAt } from "./metrics.ts";
 

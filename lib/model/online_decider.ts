@@ -18,8 +18,9 @@
  *
  * The mean logit and calibrated log-odds are rounded to float32 as `ModelScorer.logOddsEncoded` does; the tfjs path
  * sums in another order (the kernel in float32 too), so the two agree to float32 precision: probabilities within
- * 1e-6, log-odds within ~1e-6 of their size (online_decider_test.ts). Networks that are not plain dense stacks have
- * no fast path ({@link OnlineDecider.fromScorer} returns null; keep `ModelScorer.decide`).
+ * 1e-6, log-odds within ~1e-6 of their size (online_decider_test.ts). Models whose type lacks the `denseLayers`
+ * capability (model_types.ts) and networks that are not plain dense stacks have no fast path
+ * ({@link OnlineDecider.fromScorer} returns null; keep `ModelScorer.decide`).
  *
  * @example
  * ```ts
@@ -30,12 +31,13 @@
  * ```
  * @module
  */
-import { activate, batchModelOf, type DenseLayer } from "./batch_scorer.ts";
+import { batchModelOf } from "./batch_scorer.ts";
+import { activate, type DenseLayer } from "./dense_layers.ts";
 import { type VariantInput, VariantKernel } from "./variant_kernel.ts";
 import type { Preprocessor, RawRow } from "./preprocess.ts";
 import { MIN_REASON_IMPACT, type Reason, sigmoid } from "./explain.ts";
 import { decide as decideAt } from "./policy.ts";
-import { type ModelScorer, type DecideOptions, type DecisionResult, InvalidApplicationError } from "./train.ts";
+import { type DecideOptions, type DecisionResult, InvalidApplicationError, type ModelScorer } from "./scorer.ts";
 
 function activateInPlace(name: string, h: Float64Array, n: number): void {
   if (name !== "linear") { for (let u = 0; u < n; u++) h[u] = activate(name, h[u]); }

@@ -2,7 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertGreater, assertThrows }
 import { initBackend } from "./tfjs_backend.ts";
 import type { RawRow } from "./preprocess.ts";
 import { smallCreditRows, smallModelScorer } from "../testing/small_credit_model.ts";
-import { ModelScorer, type DecisionResult, InvalidApplicationError } from "./train.ts";
+import { type DecisionResult, InvalidApplicationError, ModelScorer } from "./scorer.ts";
 import { OnlineDecider } from "./online_decider.ts";
 
 await initBackend();

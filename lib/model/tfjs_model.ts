@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * import { buildNetwork, fitNetwork, predictProba } from "./tfjs_model.ts";
- * const net = buildNetwork({ type: "mlp", inputs: 4, seed: 1 });
+ * const net = buildNetwork({ inputs: 4, hidden: [64, 32], seed: 1 });
  * const history = await fitNetwork(net, { train, validation, epochs: 20, seed: 1 });
  * const p = predictProba(net, validation.x, validation.rows);
  * ```
@@ -19,13 +19,20 @@ import * as tf from "@tensorflow/tfjs";
 import { type IoOptions, joinUri, readBytes, readJson, writeBytes } from "../io/mod.ts";
 import { seededRandom } from "./seeded_random.ts";
 
-/** The architecture of a network. */
+/**
+ * The architecture of a network: dense hidden layers (none: logistic regression) then one linear logit. Which
+ * architecture a model type trains is the type's choice (model_types.ts).
+ */
 export interface NetworkConfig {
-  type: "logistic" | "mlp";
   /** Number of input columns. */
   inputs: number;
-  /** Hidden layer widths of the MLP (default [64, 32]). */
+  /** Hidden layer widths (default none, or [64, 32] with `type: "mlp"`). */
   hidden?: number[];
+  /**
+   * Shorthand of the two classic shapes: "logistic" has no hidden layer whatever `hidden` says, "mlp" defaults
+   * `hidden` to [64, 32]. Absent: the shape `hidden` gives.
+   */
+  type?: "logistic" | "mlp";
   /** Hidden activation (default "relu"). */
   activation?: "relu" | "elu" | "tanh" | "swish";
   /** Seed of the kernel initialisers. */
@@ -119,12 +126,13 @@ export function rankAuc(y: ArrayLike<number>, p: ArrayLike<number>): number {
  *
  * @example
  * ```ts
- * const net = buildNetwork({ type: "logistic", inputs: 10, seed: 3 });
+ * const logistic = buildNetwork({ inputs: 10, seed: 3 });
+ * const mlp = buildNetwork({ inputs: 10, hidden: [64, 32], seed: 3 });
  * ```
  */
 export function buildNetwork(config: NetworkConfig): tf.Sequential {
   const model = tf.sequential();
-  const hidden = config.type === "mlp" ? config.hidden ?? [64, 32] : [];
+  const hidden = config.type === "logistic" ? [] : config.hidden ?? (config.type === "mlp" ? [64, 32] : []);
   hidden.forEach((units, i) => {
     model.add(tf.layers.dense({
       units,

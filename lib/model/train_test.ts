@@ -5,15 +5,10 @@ import { writeBatches } from "../io/mod.ts";
 import { creditTrainingSource, SHARED_CREDIT_DIR } from "../credit/model_spec.ts";
 import { FeatureStore } from "../feature_store/feature_store.ts";
 import { resolveConfig } from "../feature_store/config.ts";
-import {
-  fitPlatt,
-  InvalidApplicationError,
-  loadModel,
-  tableFingerprint,
-  tableToRows,
-  timeSplit,
-  trainModel,
-} from "./train.ts";
+import { trainModel } from "./train.ts";
+import { InvalidApplicationError, loadModel } from "./scorer.ts";
+import { tableFingerprint, tableToRows, timeSplit } from "./time_split.ts";
+import { fitPlatt } from "./calibration.ts";
 import { getRun, listArtifacts } from "./tracking.ts";
 import { getAliases, listVersions } from "./registry.ts";
 import { rocAuc } from "./metrics.ts";
