@@ -42,7 +42,7 @@ import { PSI_THRESHOLD } from "../lib/monitoring/psi.ts";
 export const USAGE =
   "deno task monitor [--repo DIR] [--scored DIR|s3://...] [--days N] [--since YYYY-MM-DD] [--until YYYY-MM-DD] " +
   "[--metric roc_auc|pr_auc|ks|gini|brier|log_loss] [--margin X] [--drift-share X] [--psi X] [--force-retrain] " +
-  "[--dry-run] [--holdout-days N] [--train-days N] [--data NAME] [--model mlp|logistic] [--seed S] " +
+  "[--dry-run] [--holdout-days N] [--train-days N] [--data NAME] [--model mlp|logistic|...] [--seed S] " +
   "[--epochs N] [--name NAME] [--out DIR|s3://...]";
 
 /** Default batch-scoring output read for scored applications. */

@@ -20,7 +20,7 @@ import * as arrow from "apache-arrow";
 import { parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { toS3Options } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
-import { type DecisionResult, loadModel } from "../lib/model/train.ts";
+import { type DecisionResult, loadModel } from "../lib/model/scorer.ts";
 import { formatReason } from "../lib/model/explain.ts";
 import { getVersion } from "../lib/model/registry.ts";
 import { inputColumns, type RawRow } from "../lib/model/preprocess.ts";

@@ -1,5 +1,5 @@
 /**
- * `deno task train [--model mlp|logistic] [--target-recall R | --cost-missed-default X --cost-rejected-good Y]
+ * `deno task train [--model mlp|logistic|...] [--target-recall R | --cost-missed-default X --cost-rejected-good Y]
  *  [--data generated|real] [--seed S] [--epochs N] [--name NAME]`: builds the training set point-in-time correct
  * through the feature store, trains, evaluates on the newest 20% of the loans, records a run and registers a model
  * version (the first version becomes `champion`).
@@ -33,7 +33,7 @@ import { MODEL_TYPE_NAMES } from "../lib/model/model_types.ts";
 
 /** Usage line of the task. */
 export const USAGE =
-  "deno task train [--repo DIR] [--model mlp|logistic] [--target-recall R | --cost-missed-default X " +
+  "deno task train [--repo DIR] [--model mlp|logistic|...] [--target-recall R | --cost-missed-default X " +
   "--cost-rejected-good Y] [--data NAME] [--seed S] [--epochs N] [--name NAME]";
 
 /** The task's parsed options. */

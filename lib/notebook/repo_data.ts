@@ -65,7 +65,7 @@ export interface NotebookWording {
 export interface NotebookModel {
   name: string;
   policy: ThresholdPolicy;
-  modelType: "mlp" | "logistic";
+  modelType: string;
   seed: number;
 }
 

@@ -70,7 +70,7 @@ export interface OpenedRepo {
   builtin: boolean;
   config: FeatureStoreConfig;
   features: FeatureRepo;
-  model: ModelSpec & { policy: NonNullable<ModelSpec["policy"]>; modelType: "mlp" | "logistic" };
+  model: ModelSpec & { policy: NonNullable<ModelSpec["policy"]>; modelType: string };
   /** The preprocessing spec of the model. */
   featureSpec: FeatureSpec;
   datasets: Record<string, Dataset>;

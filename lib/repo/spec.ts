@@ -29,6 +29,7 @@
  */
 import type { Feature, FeatureSpec, RangeRule } from "../model/preprocess.ts";
 import type { ThresholdPolicy } from "../model/policy.ts";
+import { modelType } from "../model/model_types.ts";
 
 /** The kinds of request columns. */
 export type RequestFieldType = "integer" | "number" | "category" | "text";
@@ -93,8 +94,8 @@ export interface ModelSpec {
   protected?: readonly string[];
   /** Threshold policy (default: catch 90% of the bad outcomes). */
   policy?: ThresholdPolicy;
-  /** Model type (default "mlp"). */
-  modelType?: "mlp" | "logistic";
+  /** Model type, a name of the model-type registry (lib/model/model_types.ts; default "mlp"). */
+  modelType?: string;
   /** Reasons per decision (default 3). */
   topReasons?: number;
   /** The messages of the two decisions (default "<subject> approved!" / "<subject> rejected!"). */
@@ -117,7 +118,7 @@ const TYPES: readonly RequestFieldType[] = ["integer", "number", "category", "te
  * // { kind: "target_recall", targetRecall: 0.9 }
  * ```
  */
-export function modelSpec(spec: ModelSpec): ModelSpec & { policy: ThresholdPolicy; modelType: "mlp" | "logistic" } {
+export function modelSpec(spec: ModelSpec): ModelSpec & { policy: ThresholdPolicy; modelType: string } {
   const where = (what: string) => `model spec "${spec?.name ?? "?"}": ${what}`;
   if (!spec || typeof spec !== "object") throw new ModelSpecError("The model spec must be an object");
   for (const key of ["name", "entityRows", "label", "timestamp"] as const) {
@@ -169,8 +170,16 @@ export function modelSpec(spec: ModelSpec): ModelSpec & { policy: ThresholdPolic
   return {
     ...spec,
     policy: spec.policy ?? { kind: "target_recall", targetRecall: 0.9 },
-    modelType: spec.modelType ?? "mlp",
+    modelType: knownModelType(spec.modelType ?? "mlp", where),
   };
+}
+
+function knownModelType(name: string, where: (what: string) => string): string {
+  try {
+    return modelType(name).name;
+  } catch (err) {
+    throw new ModelSpecError(where(`"modelType": ${(err as Error).message}`));
+  }
 }
 
 /** A field's readable name. */

@@ -25,7 +25,7 @@ import { fileSourceLoader } from "../feature_store/offline/historical.ts";
 import type { S3Options } from "../io/mod.ts";
 import { inputColumns } from "../model/preprocess.ts";
 import { getVersion } from "../model/registry.ts";
-import { loadModel } from "../model/train.ts";
+import { loadModel } from "../model/scorer.ts";
 import type { ReasonMode } from "../model/batch_scorer.ts";
 import type { OpenedRepo } from "../repo/load.ts";
 import { inputSchemaOf, MissingInputError, resolveModelInputs } from "../repo/request.ts";

@@ -18,7 +18,7 @@
  */
 import { toS3Options } from "../feature_store/config.ts";
 import { FeatureStore } from "../feature_store/feature_store.ts";
-import { type ModelScorer, loadModel } from "../model/train.ts";
+import { loadModel, type ModelScorer } from "../model/scorer.ts";
 import { getVersion } from "../model/registry.ts";
 import { type OpenedRepo, openRepo } from "../repo/load.ts";
 import { requestRules } from "../repo/request.ts";

@@ -21,7 +21,7 @@
 import type { FeatureRepo } from "../feature_store/definitions.ts";
 import type { OnlineFeaturesRequest, OnlineFeaturesResult } from "../feature_store/online/get_online_features.ts";
 import { inputColumns } from "../model/preprocess.ts";
-import { type ModelScorer, InvalidApplicationError } from "../model/train.ts";
+import { InvalidApplicationError, type ModelScorer } from "../model/scorer.ts";
 import { formatReason } from "../model/explain.ts";
 import { OnlineDecider } from "../model/online_decider.ts";
 import { HttpError } from "./http.ts";

@@ -24,7 +24,7 @@ export interface CreditModelFixtureOptions {
   /** Seed of the data and the training (default 11). */
   seed?: number;
   /** Model type (default "mlp", 3 members). */
-  modelType?: "mlp" | "logistic";
+  modelType?: string;
   /** Training epochs (default 4: a usable model in seconds). */
   epochs?: number;
   /** Materialize the features into the SQLite online store (default false). */
@@ -55,7 +55,7 @@ export interface BuildCreditModelOptions {
   rows?: number;
   /** Seed of the generated data (default 11). */
   dataSeed?: number;
-  modelType: "mlp" | "logistic";
+  modelType: string;
   epochs: number;
   /** Seed of the training (trainModel's default when absent). */
   trainSeed?: number;
