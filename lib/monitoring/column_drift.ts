@@ -45,6 +45,11 @@ export interface ColumnOptions {
   chartCategories?: number;
   /** Also return the PSI table per bin (the score column). */
   psiTable?: boolean;
+  /**
+   * Whether a numeric column holds integers (Evidently: only an integer column with at most 5 distinct values,
+   * counted over reference and current together, is categorical; floats stay numerical). Default true.
+   */
+  integer?: boolean;
 }
 
 /** Rows and missing values (null, NaN, +-Infinity) on one side. */
@@ -331,7 +336,15 @@ export function compareNumeric(input: NumericComparison): ColumnDrift {
   const opts = input.options ?? {};
   const { column, reference: ref, current: cur } = input;
   const distinct = ref.stats.distinct;
-  const defaultKind: ColumnKind = distinct > MAX_CATEGORICAL_DISTINCT ? "numerical" : "categorical";
+  let defaultKind: ColumnKind = opts.integer === false || distinct > MAX_CATEGORICAL_DISTINCT
+    ? "numerical"
+    : "categorical";
+  if (defaultKind === "categorical" && cur.n > 0) {
+    // integers: the distinct values of both sides together decide
+    const keys = new Set(numericCategories(ref.sample).keys());
+    for (const k of numericCategories(cur).keys()) keys.add(k);
+    if (keys.size > MAX_CATEGORICAL_DISTINCT) defaultKind = "numerical";
+  }
   if (ref.sample.n === 0 || cur.n === 0) {
     const chosen = chooseTest(column, defaultKind, true, ref.sample.n, distinct, opts);
     return emptyResult(column, chosen, input.referenceCounts, input.currentCounts, ref.sample.n, cur.n, distinct);

@@ -18,7 +18,7 @@
  * ```
  * @module
  */
-import type * as arrow from "apache-arrow";
+import * as arrow from "apache-arrow";
 import { categoryCounts, chunkBuffers, numericChunks, type ValueType, valueType } from "./columns.ts";
 import {
   type ColumnDrift,
@@ -109,6 +109,8 @@ export interface DriftReport {
   drift_share: number;
   drift_share_threshold: number;
   n_columns: number;
+  /** Feature columns with a test result (the drift share's denominator). */
+  n_tested: number;
   n_drifted: number;
   /** "drift in 4 of 20 columns". */
   summary: string;
@@ -263,6 +265,16 @@ export async function computeDrift(
   }
   if (opts.targetColumn) checkNames([opts.targetColumn], refSet, "target column", "reference");
 
+  const isIntField = (t: arrow.Schema, c: string) => {
+    const f = t.fields.find((x) => x.name === c);
+    return f !== undefined && arrow.DataType.isInt(f.type);
+  };
+  /** Integer columns on both sides (profiles saved before this was recorded count as integer). */
+  const integerOf = (c: string): boolean =>
+    isIntField(current.schema, c) &&
+    (ref.kind === "table"
+      ? isIntField(ref.table.schema, c)
+      : ((ref.byName.get(c) as { integer?: boolean } | undefined)?.integer ?? true));
   const skipped: { column: string; reason: string }[] = [];
   const special = new Set([opts.predictionColumn, opts.targetColumn].filter((x): x is string => !!x));
   const excluded = new Set(opts.exclude ?? []);
@@ -294,7 +306,7 @@ export async function computeDrift(
     jobs.push({
       column: c,
       role: "feature",
-      options: { ...base, test: opts.tests?.[c], threshold: opts.thresholds?.[c] },
+      options: { ...base, test: opts.tests?.[c], threshold: opts.thresholds?.[c], integer: integerOf(c) },
     });
   }
   if (opts.predictionColumn && usable(opts.predictionColumn, "prediction")) {
@@ -381,6 +393,7 @@ export async function computeDrift(
               type: "numeric",
               rows: res.referenceCounts.rows,
               missing: res.referenceCounts.missing,
+              integer: ref.kind === "table" ? isIntField(ref.table.schema, c) : undefined,
               ...res.reference,
             });
           }
@@ -431,7 +444,25 @@ export async function computeDrift(
     Number(b.drifted) - Number(a.drifted) || severity(b) - severity(a) || (a.column < b.column ? -1 : 1)
   );
   const nDrifted = features.filter((d) => d.drifted).length;
-  const share = features.length ? nDrifted / features.length : 0;
+  // the share counts the columns that were tested (a column that could not be tested is reported as such)
+  const tested = features.filter((d) => d.score !== null).length;
+  const share = tested ? nDrifted / tested : 0;
+  if (current.numRows === 0) {
+    throw new Error(
+      `The current data has no rows${opts.currentSource ? ` ("${opts.currentSource}")` : ""}; nothing to compare`,
+    );
+  }
+  if (tested === 0) {
+    const why = [
+      ...skipped.map((s) => `${s.column}: ${s.reason}`),
+      ...features.map((d) => `${d.column}: ${d.note ?? "not tested"}`),
+    ];
+    throw new Error(
+      `No column could be compared between the reference and the current data${
+        why.length ? ` (${why.slice(0, 10).join("; ")}${why.length > 10 ? "; ..." : ""})` : " (no shared columns)"
+      }; this is not a "no drift" result`,
+    );
+  }
 
   let predictionDrift: PredictionDrift | null = null;
   let scorePsi: ScorePsi | null = null;
@@ -486,12 +517,17 @@ export async function computeDrift(
     generated_at: new Date().toISOString(),
     reference: { source: refSource, rows, profile: ref.kind === "profile" },
     current: { source: opts.currentSource ?? "current", rows: current.numRows },
-    dataset_drift: features.length > 0 && share >= driftShare,
+    dataset_drift: tested > 0 && share >= driftShare,
     drift_share: share,
     drift_share_threshold: driftShare,
     n_columns: features.length,
+    n_tested: tested,
     n_drifted: nDrifted,
-    summary: `drift in ${nDrifted} of ${features.length} column${features.length === 1 ? "" : "s"}`,
+    summary: tested < features.length
+      ? `drift in ${nDrifted} of ${tested} tested column${tested === 1 ? "" : "s"} (${
+        features.length - tested
+      } could not be tested)`
+      : `drift in ${nDrifted} of ${tested} column${tested === 1 ? "" : "s"}`,
     columns: features,
     skipped_columns: skipped,
     prediction_drift: predictionDrift,

@@ -42,7 +42,7 @@ Deno.test("computeDrift picks Evidently's defaults by kind and reference size", 
   const small = (n: number, shift: number) =>
     table({
       amount: normal(r, n, 100 + shift, 10),
-      few: Float64Array.from({ length: n }, () => Math.floor(r() * 4)), // 4 distinct numbers: categorical
+      few: Int32Array.from({ length: n }, () => Math.floor(r() * 4)), // 4 distinct integers: categorical
       intent: arrow.vectorFromArray(pick(r, n, ["EDU", "MED", "VENTURE"], [1, 1, 1])),
       owner: arrow.vectorFromArray(pick(r, n, ["RENT", "OWN"], [1, 1]), new arrow.Utf8()),
     });
@@ -106,13 +106,13 @@ Deno.test("empty, all-null and constant columns are reported, not crashed on", a
   const n = 50;
   const ref = table({
     nulls: arrow.vectorFromArray(Array.from({ length: n }, () => null), new arrow.Float64()),
-    constant: Float64Array.from({ length: n }, () => 7),
+    constant: Int32Array.from({ length: n }, () => 7),
     label: arrow.vectorFromArray(Array.from({ length: n }, () => "same")),
     fine: Float64Array.from({ length: n }, (_, i) => i),
   });
   const cur = table({
     nulls: arrow.vectorFromArray(Array.from({ length: n }, () => null), new arrow.Float64()),
-    constant: Float64Array.from({ length: n }, (_, i) => (i % 2 ? 7 : 8)),
+    constant: Int32Array.from({ length: n }, (_, i) => (i % 2 ? 7 : 8)),
     label: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => (i % 5 ? "same" : null))),
     fine: Float64Array.from({ length: n }, (_, i) => (i % 3 ? i : NaN)),
   });
@@ -133,13 +133,8 @@ Deno.test("empty, all-null and constant columns are reported, not crashed on", a
   assertEquals(report.columns.at(-1)!.column, "nulls", "untested columns sort last");
 
   const empty = table({ fine: new Float64Array(0), label: arrow.vectorFromArray([] as string[], new arrow.Utf8()) });
-  const e = (await computeDrift(ref, empty, { workers: 0 })).report;
-  assertEquals(e.current.rows, 0);
-  assertEquals(e.dataset_drift, false);
-  for (const c of e.columns) {
-    assertEquals(c.score, null);
-    assert(c.note!.includes("no rows in current data"), c.note!);
-  }
+  // empty current data cannot be compared: an error, never "no drift"
+  await assertRejects(() => computeDrift(ref, empty, { workers: 0 }), Error, "The current data has no rows");
 });
 
 Deno.test("new categories, overrides, thresholds, skipped columns and bad options", async () => {
@@ -272,4 +267,49 @@ Deno.test("a sketched profile keeps Wasserstein within its stored bound (about 1
   assert(bound < 1e-3, `bound ${bound}`);
   assertEquals(a.psi, e.psi, "PSI bins are kept exactly");
   assertEquals(a.drifted, e.drifted);
+});
+
+Deno.test("drift share: untested columns stay out of the denominator; nothing comparable is an error, not 'no drift'", async () => {
+  const r = rng(11);
+  const n = 400;
+  // two drifting columns, two stable ones, one all-missing in current (not tested)
+  const ref = table({
+    a: normal(r, n),
+    b: normal(r, n),
+    c: normal(r, n),
+    d: normal(r, n),
+    e: normal(r, n),
+  });
+  const cur = table({
+    a: normal(r, n, 3),
+    b: normal(r, n, 3),
+    c: normal(r, n),
+    d: normal(r, n),
+    e: arrow.vectorFromArray(Array(n).fill(null), new arrow.Float64()),
+  });
+  const { report } = await computeDrift(ref, cur);
+  assertEquals([report.n_columns, report.n_tested, report.n_drifted], [5, 4, 2]);
+  assertEquals(report.drift_share, 0.5); // 2 of the 4 tested, not 2 of 5
+  assertEquals(report.dataset_drift, true);
+  assert(report.summary.includes("1 could not be tested"), report.summary);
+
+  // no shared column, only a header, text where the reference has numbers: errors naming why
+  await assertRejects(() => computeDrift(ref, table({ z: normal(r, n) })), Error, "No column could be compared");
+  await assertRejects(() => computeDrift(ref, table({ a: new Float64Array(0) })), Error, "has no rows");
+  const text = new arrow.Table({ a: arrow.vectorFromArray(Array(n).fill("x"), new arrow.Utf8()) });
+  await assertRejects(() => computeDrift(table({ a: normal(r, n) }), text), Error, "type differs");
+});
+
+Deno.test("few distinct values: integers are categorical (counted over both sides), floats stay numerical", async () => {
+  const r = rng(12);
+  const n = 300;
+  const ints = (k: number) => Int32Array.from({ length: n }, () => Math.floor(r() * k));
+  const floats = (k: number) => Float64Array.from({ length: n }, () => Math.floor(r() * k) + 0.5);
+  const { report } = await computeDrift(
+    table({ i: ints(4), f: floats(4), j: ints(4) }),
+    table({ i: ints(4), f: floats(4), j: ints(8) }),
+  );
+  assertEquals(col(report, "i").kind, "categorical");
+  assertEquals(col(report, "f").kind, "numerical"); // Evidently tests float columns as numbers whatever their count
+  assertEquals(col(report, "j").kind, "numerical"); // 4 values in reference but 8 over both sides
 });

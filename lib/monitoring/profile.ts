@@ -43,6 +43,8 @@ export interface NumericProfileColumn extends NumericReference {
   type: "numeric";
   rows: number;
   missing: number;
+  /** Whether the reference column holds integers (decides the categorical test for few values; absent = true). */
+  integer?: boolean;
 }
 
 /** A string or boolean reference column. */
@@ -186,6 +188,7 @@ export function profileToJson(profile: ReferenceProfile, opts: SaveProfileOption
       type: "numeric",
       rows: col.rows,
       missing: col.missing,
+      ...(col.integer === undefined ? {} : { integer: col.integer }),
       stats: col.stats,
       psi: col.psi,
       exact: approximate === null,
@@ -235,6 +238,7 @@ export function profileFromJson(json: unknown, source = "profile"): ReferencePro
         type: "numeric",
         rows: c.rows,
         missing: c.missing,
+        ...(typeof c.integer === "boolean" ? { integer: c.integer } : {}),
         sample: sampleFromSorted(values, counts),
         stats: c.stats as SampleStats,
         psi: c.psi,

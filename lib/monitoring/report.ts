@@ -113,6 +113,15 @@ export async function runDrift(opts: RunDriftOptions): Promise<RunDriftResult> {
     const refSchema = await readSchema(opts.reference, io);
     needed = refSchema.fields.map((f) => f.name);
   }
+  // names asked for are checked against each side's whole schema (the message lists every column there)
+  for (const c of opts.columns ?? []) {
+    if (!needed!.includes(c)) {
+      throw new Error(`Column "${c}" (columns) is not in the reference data; columns: ${needed!.join(", ")}`);
+    }
+    if (!curNames.has(c)) {
+      throw new Error(`Column "${c}" (columns) is not in the current data; columns: ${[...curNames].join(", ")}`);
+    }
+  }
   // read only columns that both sides have (and that are asked for)
   const wanted = new Set(opts.columns ?? needed);
   for (const c of [opts.predictionColumn, opts.targetColumn]) if (c) wanted.add(c);
