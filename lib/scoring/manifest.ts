@@ -262,6 +262,19 @@ export interface CommitResult {
  */
 export async function commitRun(output: string, manifest: ScoringManifest, io: IoOptions = {}): Promise<CommitResult> {
   const uri = manifestUri(output, manifest.job, manifest.shard);
+  // every file the manifest names must exist: a manifest never points at missing data
+  const shardRoot = `runs/${manifest.job}/${shardKey(manifest.shard)}`;
+  const mine = new Set(
+    (await list(joinUri(output, manifest.run_prefix) + "/", io)).map((o) => o.uri),
+  );
+  const named = [...manifest.files, ...manifest.quarantine.files].map((f) => joinUri(output, f.path));
+  const missing = named.filter((u) => !mine.has(u));
+  if (missing.length) {
+    throw new StaleRunError(
+      `${missing.length} of the ${named.length} files of run "${manifest.run_id}" of job "${manifest.job}" ` +
+        `(${shardKey(manifest.shard)}) are gone (first: "${missing[0]}"); this run's output was not published`,
+    );
+  }
   const current = await readManifest(uri, io);
   if (current && current.run_id > manifest.run_id) {
     throw new StaleRunError(
@@ -270,16 +283,22 @@ export async function commitRun(output: string, manifest: ScoringManifest, io: I
     );
   }
   await writeJson(uri, manifest, io);
-  // older runs of this job and shard: the one the manifest named before, and failed ones nobody names
+  // OLDER runs of this job and shard that hold no live lease: the one the manifest named before, and failed ones
+  // nobody names (a newer or still running run is never touched)
   let removed = 0;
-  const shardRoot = `runs/${manifest.job}/${shardKey(manifest.shard)}`;
+  const leases = await runLeases(output, manifest.job, manifest.shard, io);
+  const now = Date.now();
   const runs = new Set<string>();
   for (const o of await list(joinUri(output, shardRoot) + "/", io)) {
     const rel = o.uri.slice(joinUri(output, shardRoot).length + 1);
     const id = rel.split("/")[0];
-    if (id && id !== manifest.run_id) runs.add(id);
+    if (!id || id === manifest.run_id || id > manifest.run_id) continue;
+    const lease = leases.get(id);
+    if (lease && Date.parse(lease.expires_at) > now) continue;
+    runs.add(id);
   }
   for (const id of runs) removed += await removePrefix(output, `${shardRoot}/${id}`, io);
+  await remove(joinUri(output, manifest.run_prefix, LEASE_FILE), io).catch(() => {});
   removed += await cleanOtherShardCounts(output, manifest, io);
   return { manifestUri: uri, replaced: current?.run_id ?? null, removedObjects: removed };
 }
@@ -304,6 +323,122 @@ async function cleanOtherShardCounts(output: string, manifest: ScoringManifest, 
     removed += 1 + await removePrefix(output, `runs/${manifest.job}/${shardKey(o)}`, io);
   }
   return removed;
+}
+
+/** The lease file in a run's folder while the run is writing. */
+export const LEASE_FILE = "_lease.json";
+
+/** How long a lease lasts without being refreshed (a crashed run's lease expires after this). */
+export const LEASE_TTL_MS = 120_000;
+
+/** A run's lease on its job and shard. */
+export interface LeaseRecord {
+  run_id: string;
+  job: string;
+  shard: Shard;
+  acquired_at: string;
+  expires_at: string;
+}
+
+/** Another run of the same job and shard holds a live lease. */
+export class JobRunningError extends Error {
+  override name = "JobRunningError";
+}
+
+/** The leases found in the run folders of a job and shard, by run id. */
+export async function runLeases(
+  output: string,
+  job: string,
+  shard: Shard,
+  io: IoOptions = {},
+): Promise<Map<string, LeaseRecord>> {
+  const shardRoot = joinUri(output, `runs/${job}/${shardKey(shard)}`);
+  const out = new Map<string, LeaseRecord>();
+  const files = (await list(shardRoot + "/", io)).filter((o) => o.uri.endsWith(`/${LEASE_FILE}`));
+  for (const f of files) {
+    const lease = await readJsonOrNull(f.uri, io) as LeaseRecord | null;
+    if (lease && typeof lease.run_id === "string" && typeof lease.expires_at === "string") {
+      out.set(lease.run_id, lease);
+    }
+  }
+  return out;
+}
+
+/** A held lease: refreshed in the background until released. */
+export interface RunLease {
+  /** Stops refreshing and deletes the lease (idempotent). */
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the job and shard's lease for `runId`: one writer per job and shard. Fails with a {@link JobRunningError}
+ * naming the other run when one holds a live lease (it expires `ttlMs` after its last refresh, so a crashed run
+ * blocks no one for long). Two runs that start at once both write their lease, look again, and the newer one backs
+ * off. The lease is refreshed every third of `ttlMs` until released.
+ *
+ * @example
+ * ```ts
+ * const lease = await acquireLease("s3://bucket/scores", "daily", { index: 0, count: 1 }, runId);
+ * try { ... } finally { await lease.release(); }
+ * ```
+ */
+export async function acquireLease(
+  output: string,
+  job: string,
+  shard: Shard,
+  runId: string,
+  io: IoOptions = {},
+  opts: { ttlMs?: number } = {},
+): Promise<RunLease> {
+  const ttl = opts.ttlMs ?? LEASE_TTL_MS;
+  const uri = joinUri(output, runPrefix(job, shard, runId), LEASE_FILE);
+  const live = async () => {
+    const now = Date.now();
+    return [...(await runLeases(output, job, shard, io)).values()].filter((l) =>
+      l.run_id !== runId && Date.parse(l.expires_at) > now
+    ).sort((a, b) => (a.run_id < b.run_id ? -1 : 1));
+  };
+  const busy = (l: LeaseRecord) =>
+    new JobRunningError(
+      `Run "${l.run_id}" of job "${job}" (${shardKey(shard)}) is running (its lease lasts until ${l.expires_at}); ` +
+        `wait for it to finish, or give this run another --job`,
+    );
+  const before = await live();
+  if (before.length) throw busy(before[0]);
+  const acquired = new Date().toISOString();
+  const write = () =>
+    writeJson(
+      uri,
+      {
+        run_id: runId,
+        job,
+        shard,
+        acquired_at: acquired,
+        expires_at: new Date(Date.now() + ttl).toISOString(),
+      } satisfies LeaseRecord,
+      io,
+    );
+  await write();
+  const after = (await live()).filter((l) => l.run_id < runId);
+  if (after.length) {
+    await remove(uri, io).catch(() => {});
+    throw busy(after[0]);
+  }
+  let released = false;
+  let refreshing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    refreshing = write().catch(() => {});
+  }, Math.max(1000, Math.floor(ttl / 3)));
+  Deno.unrefTimer(timer);
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      clearInterval(timer);
+      await refreshing;
+      await remove(uri, io).catch(() => {});
+    },
+  };
 }
 
 /**

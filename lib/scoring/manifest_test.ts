@@ -4,8 +4,10 @@ import { closeS3Clients, list, readBytes, s3Client, writeBytes } from "../io/mod
 import { startS3 } from "../testing/s3rver.ts";
 import {
   abortStaleUploads,
+  acquireLease,
   checkJobName,
   commitRun,
+  JobRunningError,
   MANIFEST_FORMAT,
   manifestUri,
   newRunId,
@@ -119,5 +121,71 @@ Deno.test("stale multipart uploads under a job's prefix are aborted (and only th
   } finally {
     closeS3Clients();
     await s3.close();
+  }
+});
+
+Deno.test("two runs of one job: one writer per job and shard (a lease), commit deletes only older, idle runs", async () => {
+  const out = await Deno.makeTempDir();
+  const one: Shard = { index: 0, count: 1 };
+  try {
+    const a = "20210101T000000000Z-aaaaaaaa", b = "20210101T000001000Z-bbbbbbbb";
+    const leaseA = await acquireLease(out, "job", one, a);
+    // B starts while A writes: refused before it touches anything, naming A
+    const err = await assertRejects(() => acquireLease(out, "job", one, b), JobRunningError);
+    assert(err.message.includes(a), err.message);
+    // another shard or job is not blocked
+    await (await acquireLease(out, "job", { index: 1, count: 2 }, b)).release();
+    await leaseA.release();
+    const leaseB = await acquireLease(out, "job", one, b); // A is done: B may start
+    // A (older) commits while B (newer) still writes: B's files are left alone
+    const runA = await fakeRun(out, "job", one, a);
+    const runB = await fakeRun(out, "job", one, b);
+    await commitRun(out, runA);
+    assert((await files(out)).includes(runB.files[0].path), "a newer run's files are never deleted");
+    await commitRun(out, runB);
+    await leaseB.release();
+    assertEquals((await files(out)).filter((f) => !f.startsWith("_manifests/")), [runB.files[0].path]);
+    // a run whose files were removed under it is refused: a manifest never names missing data
+    const c = await fakeRun(out, "job", one, "20210101T000002000Z-cccccccc");
+    await Deno.remove(`${out}/${c.files[0].path}`);
+    await assertRejects(() => commitRun(out, c), StaleRunError, "are gone");
+    assertEquals((await readManifest(manifestUri(out, "job", one)))!.run_id, b);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("a crashed run's lease expires; two runs starting at once: the newer backs off", async () => {
+  const out = await Deno.makeTempDir();
+  const one: Shard = { index: 0, count: 1 };
+  try {
+    // a killed run leaves its lease file behind: it blocks until it expires, then it is ignored
+    const dead = "20210101T000000000Z-aaaaaaaa";
+    const leaseFile = `${out}/${runPrefix("job", one, dead)}/_lease.json`;
+    const write = (expires: number) =>
+      writeBytes(
+        leaseFile,
+        new TextEncoder().encode(JSON.stringify({
+          run_id: dead,
+          job: "job",
+          shard: one,
+          acquired_at: new Date(0).toISOString(),
+          expires_at: new Date(expires).toISOString(),
+        })),
+      );
+    await write(Date.now() + 60_000);
+    await assertRejects(() => acquireLease(out, "job", one, "20210101T000001000Z-bbbbbbbb"), JobRunningError);
+    await write(Date.now() - 1);
+    await (await acquireLease(out, "job", one, "20210101T000001000Z-bbbbbbbb")).release();
+    // both at once: whatever the interleaving, exactly one holds the lease, and it is the older run when both saw each other
+    const results = await Promise.allSettled([
+      acquireLease(out, "race", one, "20210101T000000000Z-cccccccc"),
+      acquireLease(out, "race", one, "20210101T000000001Z-dddddddd"),
+    ]);
+    const held = results.filter((r) => r.status === "fulfilled");
+    assertEquals(held.length, 1, JSON.stringify(results.map((r) => r.status)));
+    for (const r of held) await (r as PromiseFulfilledResult<{ release(): Promise<void> }>).value.release();
+  } finally {
+    await Deno.remove(out, { recursive: true });
   }
 });
