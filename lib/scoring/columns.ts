@@ -353,7 +353,11 @@ export function checkBatch(batch: arrow.RecordBatch, schema: InputSchema, opts: 
       } else if (isStringType(type)) {
         const { codes, values } = stringsOf(vector);
         const parsed = values.map((s) => {
-          if (s === null || s.trim() === "") return { v: NaN, bad: null as string | null, empty: true };
+          // "NaN" in a CSV is what a NaN stored in a Parquet float column is: a missing value (imputed when the
+          // column may be null, a null problem otherwise), the same whatever the file format
+          if (s === null || s.trim() === "" || /^nan$/i.test(s.trim())) {
+            return { v: NaN, bad: null as string | null, empty: true };
+          }
           const v = Number(s.trim());
           if (!Number.isFinite(v)) return { v: NaN, bad: `column "${rule.name}" is ${show(s)}; expected a number` };
           if (rule.kind === "integer" && !Number.isInteger(v)) {

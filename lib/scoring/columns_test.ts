@@ -111,3 +111,35 @@ Deno.test("checkBatch: text columns (CSV) are parsed; missing columns, wrong typ
 Deno.test("utf8FromCodes builds text columns from dictionary codes", () => {
   assertEquals(utf8FromCodes(Int32Array.of(1, -1, 0, 1), ["a", "bé"]).toArray(), ["bé", null, "a", "bé"]);
 });
+
+Deno.test("NaN means missing in Parquet and in CSV alike: imputed where the column may be null, a null problem elsewhere", () => {
+  const t = (n: number) => timestampVector(BigInt64Array.from({ length: n }, (_, i) => T0 + BigInt(i)));
+  const base = {
+    id: arrow.makeVector(BigInt64Array.of(1n, 2n)),
+    code: arrow.vectorFromArray(["A01", "A02"], new arrow.Utf8()),
+    age: arrow.vectorFromArray([30, 40], new arrow.Float64()),
+    home: arrow.vectorFromArray(["RENT", "OWN"], new arrow.Utf8()),
+    t: t(2),
+  };
+  const parquet = checkBatch(
+    batchOf({
+      ...base,
+      income: arrow.vectorFromArray([NaN, 5], new arrow.Float64()),
+      rate: arrow.vectorFromArray([NaN, 5], new arrow.Float64()),
+    }),
+    SCHEMA,
+  );
+  const csv = checkBatch(
+    batchOf({
+      ...base,
+      income: arrow.vectorFromArray(["NaN", "5"], new arrow.Utf8()),
+      rate: arrow.vectorFromArray([" nan ", "5"], new arrow.Utf8()),
+    }),
+    SCHEMA,
+  );
+  for (const c of [parquet, csv]) {
+    assertEquals((c.problems.get(0) ?? []).map((p) => `${p.column}:${p.kind}`), ["income:null"]);
+    assertEquals(Number.isNaN(c.numbers.rate[0]), true, "rate may be null: imputed");
+    assertEquals(c.problems.has(1), false);
+  }
+});
