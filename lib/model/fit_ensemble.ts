@@ -15,12 +15,11 @@
  * ```
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
 import { type FeatureSpec, fitPreprocessor, type Preprocessor, type RawRow } from "./preprocess.ts";
 import { initBackend } from "./tfjs_backend.ts";
 import type { Dataset, EpochLog } from "./tfjs_model.ts";
 import { rocAuc } from "./metrics.ts";
-import type { Hyperparameters, ModelType } from "./model_types.ts";
+import type { Hyperparameters, ModelMember, ModelType } from "./model_types.ts";
 import { fitPlatt } from "./calibration.ts";
 import { meanLogits, type ModelMeta, ModelScorer } from "./scorer.ts";
 import type { ThresholdChoice, ThresholdPolicy } from "./policy.ts";
@@ -47,7 +46,8 @@ export interface FittedEnsemble {
   baselineModes: Record<string, string>;
   /** The encoded parts. */
   data: { train: Dataset; validation: Dataset; test: Dataset };
-  networks: tf.LayersModel[];
+  /** The members (tfjs networks or generic members, as the type builds them). */
+  networks: ModelMember[];
   /** Training curve of each member. */
   histories: EpochLog[][];
   /** Best epoch of each member. */
@@ -90,7 +90,7 @@ export async function fitEnsemble(opts: FitEnsembleOptions): Promise<FittedEnsem
   const train = encode(opts.rows.train);
   const validation = encode(opts.rows.validation);
   const test = encode(opts.rows.test);
-  const networks: tf.LayersModel[] = [];
+  const networks: ModelMember[] = [];
   const histories: EpochLog[][] = [];
   const bestEpochs: number[] = [];
   for (let k = 0; k < hp.members; k++) {

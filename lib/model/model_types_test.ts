@@ -32,8 +32,8 @@ function smallTable(): arrow.Table {
 }
 
 Deno.test("model types: an unknown name is an error naming the known types", async () => {
-  assertEquals([...MODEL_TYPE_NAMES], ["mlp", "logistic", "plain_mlp"]);
-  const known = `known types: "mlp", "logistic" and "plain_mlp"`;
+  assertEquals([...MODEL_TYPE_NAMES], ["mlp", "logistic", "gbdt", "plain_mlp"]);
+  const known = `known types: "mlp", "logistic", "gbdt" and "plain_mlp"`;
   assertThrows(() => modelType("forest"), Error, `Unknown model type "forest"; ${known}`);
   assertThrows(() => defaultHyperparameters("forest"), Error, known);
   assertEquals(findModelType("forest"), undefined);
@@ -55,6 +55,36 @@ Deno.test("model types: defaults per type, a fresh object each call", () => {
   a.hidden.push(7);
   assertEquals(defaultHyperparameters("mlp").hidden, [64, 32]);
   assert(modelType("mlp").denseLayers && modelType("logistic").denseLayers && !PLAIN.denseLayers);
+  assert(!modelType("gbdt").denseLayers);
+  assertEquals(defaultHyperparameters("gbdt").params, {});
+});
+
+Deno.test("model types: settings of another type are an error before any training", async () => {
+  const trainingTable = smallTable();
+  await assertRejects(
+    () =>
+      trainModel({
+        trainingTable,
+        featureSpec: SMALL_CREDIT_SPEC,
+        modelType: "gbdt",
+        params: { leaves: 7 },
+        track: false,
+      }),
+    Error,
+    `Unknown gbdt parameter "leaves"`,
+  );
+  await assertRejects(
+    () =>
+      trainModel({
+        trainingTable,
+        featureSpec: SMALL_CREDIT_SPEC,
+        modelType: "logistic",
+        params: { maxLeaves: 7 },
+        track: false,
+      }),
+    Error,
+    `Model type "logistic" has no parameter "maxLeaves"`,
+  );
 });
 
 Deno.test("model types: each registered type trains a tiny model that saves, loads and scores the same", async () => {

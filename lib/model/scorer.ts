@@ -26,7 +26,7 @@ import { type Reason, reasonCodes, sigmoid } from "./explain.ts";
 import { type FusedEnsemble, fuseEnsemble } from "./fused_ensemble.ts";
 import { getVersion } from "./registry.ts";
 import type { Run } from "./tracking.ts";
-import { type ModelType, modelType } from "./model_types.ts";
+import { isLogitMember, type ModelMember, type ModelType, modelType } from "./model_types.ts";
 
 /** The model's own description file (`model/model.json` in the run's artifacts). */
 export interface ModelMeta {
@@ -45,16 +45,27 @@ export interface ModelMeta {
 }
 
 /**
- * Mean logit of the networks for encoded rows (tfjs forward passes in chunks of 8192 rows).
+ * Mean logit of the members for encoded rows: tfjs networks by forward passes in chunks of 8192 rows; when any member
+ * is a generic {@link LogitMember}, every member's float32 logits are averaged in float64.
  *
  * @example
  * ```ts
  * const z = meanLogits(scorer.networks, x, rows); // uncalibrated
  * ```
  */
-export function meanLogits(networks: tf.LayersModel[], x: Float32Array, rows: number): Float32Array {
+export function meanLogits(members: readonly ModelMember[], x: Float32Array, rows: number): Float32Array {
   const out = new Float32Array(rows);
   if (rows === 0) return out;
+  if (members.some(isLogitMember)) {
+    const sum = new Float64Array(rows);
+    for (const m of members) {
+      const z = isLogitMember(m) ? m.logits(x, rows) : meanLogits([m], x, rows);
+      for (let i = 0; i < rows; i++) sum[i] += z[i];
+    }
+    for (let i = 0; i < rows; i++) out[i] = sum[i] / members.length;
+    return out;
+  }
+  const networks = members as tf.LayersModel[];
   const cols = x.length / rows;
   const chunk = 8192;
   for (let start = 0; start < rows; start += chunk) {
@@ -96,7 +107,10 @@ export class InvalidApplicationError extends Error {
   }
 }
 
-/** A trained model ready to score: preprocessing, networks, calibration and the stored threshold. */
+/**
+ * A trained model ready to score: preprocessing, members (tfjs networks or generic {@link LogitMember}s, see
+ * model_types.ts), calibration and the stored threshold.
+ */
 export class ModelScorer {
   readonly baseline: Float32Array;
 
@@ -104,7 +118,7 @@ export class ModelScorer {
   constructor(
     readonly meta: ModelMeta,
     readonly preprocessor: Preprocessor,
-    readonly networks: tf.LayersModel[],
+    readonly networks: ModelMember[],
     readonly threshold: ThresholdChoice,
     readonly version: number | null = null,
   ) {
@@ -116,7 +130,9 @@ export class ModelScorer {
   /** Calibrated log-odds of default for encoded rows. */
   logOddsEncoded(x: Float32Array, rows: number): Float32Array {
     // small batches (one decision with its reason codes) go through the merged ensemble: 3 matMuls, not 3 predicts
-    if (this.#fused === undefined) this.#fused = fuseEnsemble(this.networks);
+    if (this.#fused === undefined) {
+      this.#fused = this.networks.some(isLogitMember) ? null : fuseEnsemble(this.networks as tf.LayersModel[]);
+    }
     const z = this.#fused && rows <= 1024 ? this.#fused.meanLogits(x, rows) : meanLogits(this.networks, x, rows);
     const { a, b } = this.meta.calibration;
     return z.map((v) => a * v + b);
@@ -168,7 +184,7 @@ export class ModelScorer {
     return { probability, decision: decideAt(probability, threshold), threshold, reasons, flags };
   }
 
-  /** Frees the networks' tensors. */
+  /** Frees the members (the networks' tensors). */
   dispose(): void {
     this.#fused?.dispose();
     for (const n of this.networks) n.dispose();
@@ -248,7 +264,7 @@ export async function loadModelFrom(
     json(await readBytes(joinUri(uri, MODEL_FILES.preprocessing), opts.io)) as PreprocessorJson,
   );
   const threshold = parseThresholdChoice(json(await readBytes(joinUri(uri, MODEL_FILES.policy), opts.io)));
-  const networks: tf.LayersModel[] = [];
+  const networks: ModelMember[] = [];
   for (let k = 0; k < meta.members; k++) {
     networks.push(await type.loadMember(joinUri(uri, MODEL_FILES.network(k)), opts.io));
   }
