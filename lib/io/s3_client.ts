@@ -107,8 +107,60 @@ function fingerprint(secret: string): string {
 
 const clients = new Map<string, S3Client>();
 
+/** First backoff of a retried S3 request, in ms (then doubling, with jitter between half and all of it). */
+export const S3_RETRY_BASE_MS = 250;
+/** Longest backoff between two attempts, in ms. */
+export const S3_RETRY_CAP_MS = 10_000;
+
+/** The SDK's retry token, as the retry middleware reads it. */
+interface RetryToken {
+  getRetryCount(): number;
+  getRetryDelay(): number;
+  getRetryCost(): number | undefined;
+}
+
+function retryToken(count: number): RetryToken {
+  return { getRetryCount: () => count, getRetryDelay: () => 0, getRetryCost: () => undefined };
+}
+
 /**
- * Returns a cached S3 client for the resolved settings (standard retry mode with backoff).
+ * Retries with a budget per request, not per client: the SDK's standard strategy draws every request's retries from
+ * one bucket of 500 tokens per client (10 per connection error), so a burst of concurrent requests during a short
+ * outage drained it and the next requests failed at once, whatever `maxAttempts` said. Here each request gets its
+ * own `maxAttempts`, with exponential backoff (250 ms, doubling, capped at 10 s, jittered between half and all of
+ * it): 6 attempts ride out an outage of about 4 s at least and 8 s at most. Client errors (4xx but throttling) are
+ * not retried.
+ *
+ * @example
+ * ```ts
+ * const strategy = new PerRequestRetryStrategy(6);
+ * ```
+ */
+export class PerRequestRetryStrategy {
+  readonly mode = "standard";
+  /** @param attempts Attempts per request (the first included). @param baseMs First backoff. @param capMs Longest. */
+  constructor(readonly attempts: number, readonly baseMs = S3_RETRY_BASE_MS, readonly capMs = S3_RETRY_CAP_MS) {}
+  /** The backoff before retry number `n` (from 0), jittered. */
+  delay(n: number, random: () => number = Math.random): number {
+    const full = Math.min(this.capMs, this.baseMs * 2 ** n);
+    return full / 2 + random() * full / 2;
+  }
+  acquireInitialRetryToken(_scope: string): Promise<RetryToken> {
+    return Promise.resolve(retryToken(0));
+  }
+  async refreshRetryTokenForRetry(token: RetryToken, errorInfo: { errorType?: string }): Promise<RetryToken> {
+    const n = token.getRetryCount();
+    if (n + 1 >= this.attempts || errorInfo.errorType === "CLIENT_ERROR") {
+      throw new Error("No retry token available");
+    }
+    await new Promise((r) => setTimeout(r, this.delay(n)));
+    return retryToken(n + 1);
+  }
+  recordSuccess(_token: RetryToken): void {}
+}
+
+/**
+ * Returns a cached S3 client for the resolved settings (retries per request: {@link PerRequestRetryStrategy}).
  *
  * @example
  * ```ts
@@ -131,8 +183,7 @@ export function s3Client(opts: S3Options = {}): S3Client {
     const config: S3ClientConfig = {
       region: s.region,
       forcePathStyle: s.forcePathStyle,
-      maxAttempts: s.maxAttempts,
-      retryMode: "standard",
+      retryStrategy: new PerRequestRetryStrategy(s.maxAttempts) as unknown as S3ClientConfig["retryStrategy"],
       requestHandler: { connectionTimeout: 5_000 },
     };
     if (s.endpoint) {

@@ -70,3 +70,39 @@ Deno.test("s3Client caches one client per setting and closeS3Clients drops them"
     closeS3Clients();
   }
 });
+
+Deno.test("retries are per request: 16 concurrent PUTs ride out a 2-second outage with 6 attempts each", async () => {
+  const { startS3 } = await import("../testing/s3rver.ts");
+  const { startFlakyProxy } = await import("../testing/flaky_proxy.ts");
+  const { writeBytes, readBytes } = await import("./object_store.ts");
+  const s3 = await startS3();
+  const until = Date.now() + 2_000;
+  // every connection dropped for 2 s, as when the server restarts; then the real server answers
+  const proxy = await startFlakyProxy(s3.endpoint, () => (Date.now() < until ? "drop" : "pass"));
+  try {
+    const io = { s3: { ...s3.options, endpoint: proxy.endpoint, maxAttempts: 6 } };
+    const puts = Array.from(
+      { length: 16 },
+      (_, i) => writeBytes(`s3://${s3.bucket}/outage/${i}.bin`, Uint8Array.of(i), io),
+    );
+    await Promise.all(puts);
+    assert(proxy.failures() >= 16, `the outage was seen (${proxy.failures()} failures)`);
+    for (let i = 0; i < 16; i++) {
+      assertEquals([...await readBytes(`s3://${s3.bucket}/outage/${i}.bin`, { s3: s3.options })], [i]);
+    }
+  } finally {
+    closeS3Clients();
+    await proxy.close();
+    await s3.close();
+  }
+});
+
+Deno.test("backoff per attempt: doubling from 250 ms, jittered between half and all of it, capped at 10 s", async () => {
+  const { PerRequestRetryStrategy } = await import("./s3_client.ts");
+  const s = new PerRequestRetryStrategy(6);
+  assertEquals([0, 1, 2, 3].map((n) => s.delay(n, () => 0)), [125, 250, 500, 1000]);
+  assertEquals([0, 1, 2, 3].map((n) => s.delay(n, () => 1)), [250, 500, 1000, 2000]);
+  assertEquals(s.delay(20, () => 1), 10_000);
+  // six attempts wait at least 0.125 + 0.25 + 0.5 + 1 + 2 = 3.875 s in all before giving up
+  assertEquals([0, 1, 2, 3, 4].reduce((a, n) => a + s.delay(n, () => 0), 0), 3875);
+});
