@@ -1,5 +1,5 @@
 import * as arrow from "apache-arrow";
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { UsageError } from "../lib/cli/mod.ts";
 import { writeTable } from "../lib/io/mod.ts";
 import { rng } from "../lib/testing/rng.ts";
@@ -86,6 +86,15 @@ Deno.test("drift task: exit 3 on dataset drift, 0 without; writes the report; re
     ], out);
     assertEquals(again, EXIT_DRIFT);
     assert(lines[0].includes("saved profile"), lines[0]);
+    // data that cannot be compared is an error naming why, never "No dataset drift" with exit 0
+    await writeTable(`${dir}/other.parquet`, new arrow.Table({ x: arrow.makeVector(Float64Array.of(1, 2, 3)) }));
+    await assertRejects(() => main(args("other.parquet"), out), Error, "No column could be compared");
+    const header = new arrow.Table({ loan_amnt: arrow.makeVector(new Float64Array(0)) });
+    await writeTable(`${dir}/header.parquet`, header);
+    await assertRejects(() => main(args("header.parquet"), out), Error, "has no rows");
+    // --columns nosuch: the message lists every column of the file, not only the requested ones
+    const err = await assertRejects(() => main(args("same.parquet", ["--columns", "nosuch"]), out), Error);
+    assert(err.message.includes("loan_amnt, loan_int_rate, loan_status"), err.message);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

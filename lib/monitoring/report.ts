@@ -126,6 +126,13 @@ export async function runDrift(opts: RunDriftOptions): Promise<RunDriftResult> {
   const wanted = new Set(opts.columns ?? needed);
   for (const c of [opts.predictionColumn, opts.targetColumn]) if (c) wanted.add(c);
   const both = needed!.filter((c) => wanted.has(c) && curNames.has(c) && !(opts.exclude ?? []).includes(c));
+  if (both.length === 0) {
+    throw new Error(
+      `No column could be compared: the reference and the current data share no column (reference: ${
+        needed!.slice(0, 20).join(", ")
+      }; current: ${[...curNames].slice(0, 20).join(", ")})`,
+    );
+  }
   const [refData, current] = await Promise.all([
     isProfilePath(opts.reference)
       ? Promise.resolve(reference!)
