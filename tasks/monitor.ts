@@ -218,6 +218,8 @@ export async function main(
     psiThreshold: parsed.psi,
     forceRetrain: parsed.forceRetrain,
     dryRun: parsed.dryRun,
+    // the challenger must also meet the model spec's decision policy on the holdout at its own threshold
+    policy: opened.model.policy,
     holdoutDays: parsed.holdoutDays,
     trainDays: parsed.trainDays,
     train: {

@@ -4,7 +4,8 @@
  *
  * - `repo`: the two entities and views of Feast's credit tutorial over `<data_dir>` (./repo.ts);
  * - `model`: the credit-default model: the loan application's fields (types, categories, ranges, readable names),
- *   the engineered features (./model_spec.ts), protected attributes and the recall-first policy;
+ *   the engineered features (./model_spec.ts), protected attributes (age: no model input), the segments the test
+ *   metrics are reported by (age band, home ownership, loan intent) and the recall-first policy;
  * - `datasets`: `generated` (the generated loans, the default) and `real` (the tutorial's real files in
  *   `../shared/data/feast-credit`, which have no credit history);
  * - `pages`: the loan application page (`/`, with the date of birth and SSN digits that make the `dob_ssn` key).
@@ -23,6 +24,7 @@ import type { InputSchema } from "../scoring/columns.ts";
 import { inputSchemaOf } from "../repo/request.ts";
 import type { Dataset, RepoContext, RepoPages } from "../repo/load.ts";
 import type { ModelSpec, RequestField } from "../repo/spec.ts";
+import type { SegmentDefinition } from "../model/segments.ts";
 import { APPLICATION_FIELDS, HOME_OWNERSHIP, isDobSsn, LOAN_INTENTS } from "./application.ts";
 import { dobSsnBytes } from "./dob_ssn.ts";
 import { CREDIT_MODEL_DEFAULTS, CREDIT_RULES, creditFeatureSpec, SHARED_CREDIT_DIR } from "./model_spec.ts";
@@ -65,6 +67,18 @@ export const CREDIT_REQUEST: readonly RequestField[] = [
   { name: "loan_int_rate", type: "number", label: label("loan_int_rate"), nullable: true },
 ];
 
+/** Protected attributes of the credit model: never model inputs (the repo loader refuses a spec that uses them). */
+export const CREDIT_PROTECTED: readonly string[] = ["person_age"];
+
+/**
+ * What the test metrics are reported by: age bands (62 is Regulation B's "elderly"), home ownership, loan intent.
+ */
+export const CREDIT_SEGMENTS: readonly SegmentDefinition[] = [
+  { name: "age_band", column: "person_age", edges: [25, 35, 45, 55, 62] },
+  "person_home_ownership",
+  "loan_intent",
+];
+
 /** The credit-default model's spec. */
 export const model = (ctx: RepoContext): ModelSpec => ({
   name: CREDIT_MODEL_DEFAULTS.name,
@@ -76,6 +90,9 @@ export const model = (ctx: RepoContext): ModelSpec => ({
   request: CREDIT_REQUEST,
   features: creditFeatureSpec({ creditHistory: true }).features,
   rules: CREDIT_RULES,
+  // fair lending (ECOA / Regulation B): age is never a model input nor an adverse-action reason
+  protected: CREDIT_PROTECTED,
+  segments: CREDIT_SEGMENTS,
   policy: { kind: "target_recall", targetRecall: CREDIT_MODEL_DEFAULTS.targetRecall },
   modelType: CREDIT_MODEL_DEFAULTS.modelType,
   topReasons: CREDIT_MODEL_DEFAULTS.topReasons,

@@ -1,6 +1,6 @@
 /**
  * The credit-default model's inputs: which columns it uses, how they are engineered (ratios a credit analyst would
- * add, age bands, intent x home ownership), the readable texts of its reason codes, the input checks that flag
+ * add, intent x home ownership; no age: see LOAN_FEATURES), the readable texts of its reason codes, the input checks that flag
  * impossible applications, and where its training sets come from (generated data with the full feature repo, or the
  * real tutorial files with zipcode features only).
  *
@@ -32,9 +32,13 @@ export const CREDIT_RULES: readonly RangeRule[] = [
 /** The four debt columns of the credit history (summed for debt to income). */
 export const DEBT_COLUMNS = ["credit_card_due", "mortgage_due", "student_loan_due", "vehicle_loan_due"] as const;
 
+/**
+ * The application's features. Age is left out (fair lending: Regulation B lets a creditor use age only in an
+ * empirically derived, demonstrably and statistically sound system, and never to an elderly applicant's detriment; the
+ * simplest compliant choice is not to use it). `person_age` stays a request field for the input checks (18 to 100,
+ * employment length at most age) and a column of the training set for the fairness report by age band.
+ */
 const LOAN_FEATURES: Feature[] = [
-  { kind: "numeric", name: "person_age", description: "age of the applicant" },
-  { kind: "bucket", name: "age_band", column: "person_age", edges: [23, 26, 30, 35, 45], description: "age band" },
   { kind: "numeric", name: "person_income", log: true, description: "annual income" },
   { kind: "numeric", name: "person_emp_length", clip: 5, description: "years in current employment" },
   { kind: "numeric", name: "loan_amnt", log: true, description: "loan amount" },

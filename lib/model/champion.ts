@@ -1,7 +1,9 @@
 /**
  * Champion against challenger: a time-based holdout of the newest labelled rows, the comparison of two models'
- * scores on it with one configured metric, the promotion rule (the challenger must be better by a margin) and the
- * sentence that explains the decision with its numbers. Pure functions; the monitor (lib/monitoring/monitor.ts)
+ * scores on it with one configured metric, the promotion rule (the challenger must be better by a margin and meet the
+ * decision policy, target recall or cost, on the holdout at its own threshold), the champion's decay since its
+ * training, and the sentences that explain the decision with their numbers (both models' recall, precision and
+ * approval at their thresholds, the sizes and dates of every test set). Pure functions; the monitor (lib/monitoring/monitor.ts)
  * wires them to training and the registry.
  *
  * @example
@@ -16,7 +18,8 @@
  * ```
  * @module
  */
-import { brierScore, gini, ksStatistic, logLoss, type NumericArray, prAuc, rocAuc } from "./metrics.ts";
+import { brierScore, confusionAt, gini, ksStatistic, logLoss, type NumericArray, prAuc, rocAuc } from "./metrics.ts";
+import type { ThresholdPolicy } from "./policy.ts";
 import { seededRandom } from "./seeded_random.ts";
 
 /** Metrics a promotion can be decided on. */
@@ -35,6 +38,16 @@ export const COMPARISON_METRICS: Readonly<
   gini: { label: "Gini", higherIsBetter: true, compute: (s, y) => gini(s, y) },
   brier: { label: "Brier score", higherIsBetter: false, compute: (s, y) => brierScore(s, y) },
   log_loss: { label: "log loss", higherIsBetter: false, compute: (s, y) => logLoss(s, y) },
+};
+
+/** The registered test metric (training_run.ts `trainingMetrics`) of each comparison metric, for the decay. */
+export const REGISTERED_TEST_METRIC: Readonly<Record<ComparisonMetric, string | null>> = {
+  roc_auc: "test_auc",
+  pr_auc: "test_pr_auc",
+  ks: "test_ks",
+  gini: "test_gini",
+  brier: "test_brier",
+  log_loss: null,
 };
 
 /** The promotion rule: the challenger replaces the champion when better by at least `margin` on `metric`. */
@@ -156,6 +169,55 @@ export interface ModelScores {
   version: number | null;
   /** Probabilities of default, one per holdout row. */
   scores: NumericArray;
+  /** The model's own decision threshold (reject at or above): its recall, precision and approval are reported. */
+  threshold?: number;
+}
+
+/** A test set's size and dates (ISO). */
+export interface TestSetFacts {
+  rows: number;
+  defaults?: number | null;
+  from: string | null;
+  to: string | null;
+}
+
+/** What a model decides on the holdout at its own threshold. */
+export interface AtThreshold {
+  threshold: number;
+  recall: number;
+  precision: number;
+  approval_rate: number;
+  /** Mean cost per application (min-cost policies only). */
+  expected_cost?: number;
+}
+
+/**
+ * Whether the challenger meets the decision policy on the holdout at its own threshold: target recall when its recall
+ * reaches the target (minus `tolerance`) or the target lies within the 95% bootstrap interval of its recall (not
+ * significantly below it); min cost when its mean cost per application is at most the champion's at the champion's
+ * threshold, or not significantly above it (paired bootstrap).
+ */
+export interface PolicyCheck {
+  policy: ThresholdPolicy;
+  met: boolean;
+  /** Target recall policies: how far below the target the holdout recall may be (default 0). */
+  tolerance: number;
+  /** 95% bootstrap interval of the challenger's recall (target recall) or of its extra cost (min cost), or null. */
+  interval: { low: number; high: number } | null;
+  /** One sentence with the numbers. */
+  text: string;
+}
+
+/** The champion's metric at training (its registered test figure) against the holdout now. */
+export interface Decay {
+  metric: ComparisonMetric;
+  at_training: number;
+  on_holdout: number;
+  /** How much worse it is now (positive = worse, whatever the metric's direction). */
+  drop: number;
+  /** The drop is larger than the margin. */
+  decayed: boolean;
+  text: string;
 }
 
 /** Options of {@linkcode compareOnHoldout}. */
@@ -172,6 +234,18 @@ export interface CompareOptions {
   bootstrap?: number;
   /** Seed of the bootstrap (default 1). */
   seed?: number;
+  /**
+   * The decision policy the challenger must meet on the holdout at its own threshold (`challenger.threshold`):
+   * target recall (its recall at least the target minus `policyTolerance`) or min cost (its mean cost per
+   * application no higher than the champion's at the champion's threshold). Absent: only the metric decides.
+   */
+  policy?: ThresholdPolicy;
+  /** How far below a target recall the challenger's holdout recall may be (default 0). */
+  policyTolerance?: number;
+  /** The champion's figures at training: the rule's metric on its test set (for the decay) and that test set. */
+  championTraining?: { value: number | null; test?: TestSetFacts | null };
+  /** The challenger's own test set (the newest rows of its training window). */
+  challengerTest?: TestSetFacts | null;
 }
 
 /** A model's figures on the holdout. */
@@ -181,6 +255,8 @@ export interface ModelFigures {
   value: number;
   /** Every comparison metric (NaN where undefined). */
   metrics: Record<ComparisonMetric, number>;
+  /** Recall, precision and approval at the model's own threshold (null when no threshold was given). */
+  at_threshold: AtThreshold | null;
 }
 
 /** The outcome of {@linkcode compareOnHoldout}. */
@@ -196,9 +272,21 @@ export interface Comparison {
   improvement: number;
   /** 95% interval of the improvement by paired bootstrap over holdout rows (null when not computed). */
   interval: { low: number; high: number; resamples: number } | null;
-  /** The rule's verdict: improvement >= margin. */
+  /** The metric's verdict: improvement >= margin. */
   better_by_margin: boolean;
-  /** One sentence with the numbers. */
+  /** The policy's verdict (null when no policy was given). */
+  policy_check: PolicyCheck | null;
+  /** The promotion's verdict: better by the margin and, when a policy was given, meeting it. */
+  promote: boolean;
+  /** The champion's decay since training (null without its training figure). */
+  decay: Decay | null;
+  /** Sizes and dates of every test set: the champion's at training, the challenger's own, the holdout. */
+  test_sets: {
+    champion_training: TestSetFacts | null;
+    challenger_training: TestSetFacts | null;
+    holdout: TestSetFacts;
+  };
+  /** Sentences with the numbers. */
   explanation: string;
 }
 
@@ -212,6 +300,145 @@ function allMetrics(scores: NumericArray, labels: NumericArray): Record<Comparis
     }
   }
   return out;
+}
+
+function atThreshold(
+  scores: NumericArray,
+  labels: NumericArray,
+  threshold: number | undefined,
+  policy: ThresholdPolicy | undefined,
+): AtThreshold | null {
+  if (threshold === undefined) return null;
+  const c = confusionAt(scores, labels, threshold);
+  const out: AtThreshold = {
+    threshold,
+    recall: c.recall,
+    precision: c.precision,
+    approval_rate: c.approvalRate,
+  };
+  if (policy?.kind === "min_cost") {
+    out.expected_cost = (c.fn * policy.costMissedDefault + c.fp * policy.costRejectedGood) / labels.length;
+  }
+  return out;
+}
+
+function policyText(p: ThresholdPolicy): string {
+  return p.kind === "target_recall"
+    ? `target recall ${p.targetRecall}`
+    : `least cost, missed default ${p.costMissedDefault}, rejected good loan ${p.costRejectedGood}`;
+}
+
+function checkPolicy(
+  policy: ThresholdPolicy,
+  opts: {
+    tolerance: number;
+    challenger: AtThreshold | null;
+    champion: AtThreshold | null;
+    labels: NumericArray;
+    challengerScores: NumericArray;
+    championScores: NumericArray;
+    resamples: number;
+    seed: number;
+  },
+): PolicyCheck {
+  const { tolerance, challenger, champion, labels, resamples } = opts;
+  const what = `the policy (${policyText(policy)})`;
+  if (!challenger) {
+    return {
+      policy,
+      met: false,
+      tolerance,
+      interval: null,
+      text: `The challenger has no threshold; it cannot be checked against ${what}.`,
+    };
+  }
+  const at = `at its threshold ${challenger.threshold.toPrecision(4)}`;
+  const rand = seededRandom(opts.seed);
+  const n = labels.length;
+  const ci = (draws: number[]) => {
+    draws.sort((a, b) => a - b);
+    return draws.length ? { low: quantile(draws, 0.025), high: quantile(draws, 0.975) } : null;
+  };
+  if (policy.kind === "target_recall") {
+    // recall depends on the defaults only: resample them
+    const caught: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (labels[i] === 1) caught.push(opts.challengerScores[i] >= challenger.threshold ? 1 : 0);
+    }
+    const draws: number[] = [];
+    for (let r = 0; r < resamples && caught.length; r++) {
+      let k = 0;
+      for (let i = 0; i < caught.length; i++) k += caught[Math.floor(rand() * caught.length)];
+      draws.push(k / caught.length);
+    }
+    const interval = ci(draws);
+    const target = policy.targetRecall - tolerance;
+    const reached = challenger.recall >= target - 1e-12;
+    const met = reached || (interval !== null && interval.high >= target - 1e-12);
+    const tol = tolerance > 0 ? `, tolerance ${tolerance}` : "";
+    const range = interval ? ` (95% interval ${interval.low.toFixed(3)} to ${interval.high.toFixed(3)})` : "";
+    return {
+      policy,
+      met,
+      tolerance,
+      interval,
+      text: reached
+        ? `The challenger meets ${what} on the holdout: recall ${challenger.recall.toFixed(3)} ${at}${range}${tol}.`
+        : met
+        ? `The challenger meets ${what} on the holdout within sampling error: recall ${
+          challenger.recall.toFixed(3)
+        } ${at}${range}${tol}.`
+        : `The challenger misses ${what} on the holdout: recall ${challenger.recall.toFixed(3)} ${at}${range}, ` +
+          `below ${policy.targetRecall}${tol}.`,
+    };
+  }
+  const mine = challenger.expected_cost!;
+  if (!champion) {
+    return {
+      policy,
+      met: true,
+      tolerance,
+      interval: null,
+      text: `The challenger's mean cost per application is ${
+        mine.toFixed(4)
+      } ${at} (no champion threshold to compare).`,
+    };
+  }
+  const theirs = champion.expected_cost!;
+  const cost = (s: NumericArray, t: number, i: number) =>
+    labels[i] === 1 ? (s[i] >= t ? 0 : policy.costMissedDefault) : (s[i] >= t ? policy.costRejectedGood : 0);
+  const extra = Float64Array.from(
+    { length: n },
+    (_, i) => cost(opts.challengerScores, challenger.threshold, i) - cost(opts.championScores, champion.threshold, i),
+  );
+  const draws: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += extra[Math.floor(rand() * n)];
+    draws.push(sum / n);
+  }
+  const interval = ci(draws);
+  const cheaper = mine <= theirs + 1e-12;
+  const met = cheaper || (interval !== null && interval.low <= 1e-12);
+  const range = interval
+    ? ` (extra cost 95% interval ${signed(interval.low)} to ${signed(interval.high)} by paired bootstrap)`
+    : "";
+  return {
+    policy,
+    met,
+    tolerance,
+    interval,
+    text: `The challenger ${met ? "meets" : "misses"} ${what} on the holdout: mean cost per application ` +
+      `${mine.toFixed(4)} ${at} against ${theirs.toFixed(4)} for the champion at its threshold ` +
+      `${champion.threshold.toPrecision(4)}${range}.`,
+  };
+}
+
+function testSetText(name: string, t: TestSetFacts | null): string {
+  if (!t) return `${name} unknown`;
+  const dates = t.from && t.to ? ` (${t.from.slice(0, 10)} to ${t.to.slice(0, 10)})` : "";
+  const defaults = typeof t.defaults === "number" ? `, ${t.defaults} defaults` : "";
+  return `${name} ${t.rows} rows${dates}${defaults}`;
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -228,7 +455,9 @@ function signed(x: number, digits = 4): string {
 
 /**
  * Scores both models on the same holdout with the rule's metric (and every other comparison metric for the
- * record), decides whether the challenger is better by the margin, and explains it.
+ * record), decides whether the challenger is better by the margin and, given a `policy`, whether it meets it at its
+ * own threshold (`promote` needs both), measures the champion's decay since training (given `championTraining`), and
+ * explains it all with the numbers.
  *
  * @example
  * ```ts
@@ -288,6 +517,23 @@ export function compareOnHoldout(opts: CompareOptions): Comparison {
   }
 
   const better = Number.isFinite(improvement) && improvement >= rule.margin - 1e-12;
+  const championAt = atThreshold(opts.champion.scores, labels, opts.champion.threshold, opts.policy);
+  const challengerAt = atThreshold(opts.challenger.scores, labels, opts.challenger.threshold, opts.policy);
+  const tolerance = opts.policyTolerance ?? 0;
+  if (!(tolerance >= 0 && tolerance < 1)) throw new Error(`Policy tolerance "${tolerance}" must be in [0, 1)`);
+  const policyCheck = opts.policy
+    ? checkPolicy(opts.policy, {
+      tolerance,
+      challenger: challengerAt,
+      champion: championAt,
+      labels,
+      challengerScores: opts.challenger.scores,
+      championScores: opts.champion.scores,
+      resamples: opts.bootstrap ?? 200,
+      seed: opts.seed ?? 1,
+    })
+    : null;
+  const promote = better && (policyCheck?.met ?? true);
   const from = opts.window?.from ?? null;
   const to = opts.window?.to ?? null;
   const where = `${n} newest labelled rows${from && to ? ` (${from.slice(0, 10)} to ${to.slice(0, 10)})` : ""}, ` +
@@ -297,20 +543,78 @@ export function compareOnHoldout(opts: CompareOptions): Comparison {
   const figures = `${def.label} ${challenger[rule.metric].toFixed(4)} for the challenger${v(opts.challenger)} ` +
     `against ${champion[rule.metric].toFixed(4)} for the champion${v(opts.champion)} on the ${where}: ` +
     `${signed(improvement)}${def.higherIsBetter ? "" : " (lower is better)"}${ci}`;
-  const explanation = better
-    ? `The challenger is better by at least the margin ${rule.margin}: ${figures}.`
-    : `The challenger is not better by the margin ${rule.margin}: ${figures}.`;
+  const sentences = [
+    better
+      ? `The challenger is better by at least the margin ${rule.margin}: ${figures}.`
+      : `The challenger is not better by the margin ${rule.margin}: ${figures}.`,
+  ];
+  if (policyCheck) {
+    sentences.push(
+      policyCheck.met || !better
+        ? policyCheck.text
+        : `${policyCheck.text.slice(0, -1)}; not promoted, although its ${def.label} is better by the margin.`,
+    );
+  }
+  const at = (who: string, a: AtThreshold | null) =>
+    a
+      ? `the ${who} recall ${a.recall.toFixed(3)}, precision ${a.precision.toFixed(3)}, approval rate ${
+        a.approval_rate.toFixed(3)
+      } at its threshold ${a.threshold.toPrecision(4)}` +
+        (a.expected_cost !== undefined ? `, mean cost ${a.expected_cost.toFixed(4)}` : "")
+      : `the ${who} has no threshold`;
+  if (championAt || challengerAt) {
+    sentences.push(`On the holdout, ${at("challenger", challengerAt)}; ${at("champion", championAt)}.`);
+  }
+  let decay: Decay | null = null;
+  const trained = opts.championTraining?.value;
+  if (typeof trained === "number" && Number.isFinite(trained)) {
+    const now = champion[rule.metric];
+    const drop = def.higherIsBetter ? trained - now : now - trained;
+    const decayed = Number.isFinite(drop) && drop > rule.margin + 1e-12;
+    const text = `The champion's ${def.label} was ${trained.toFixed(4)} on its test set at training and is ` +
+      `${now.toFixed(4)} on the holdout: ${decayed ? "it decayed by" : "a change of"} ${signed(-drop)}` +
+      (decayed ? `, more than the margin ${rule.margin}.` : ` (within the margin ${rule.margin}).`);
+    decay = { metric: rule.metric, at_training: trained, on_holdout: now, drop, decayed, text };
+    sentences.push(text);
+  }
+  const testSets = {
+    champion_training: opts.championTraining?.test ?? null,
+    challenger_training: opts.challengerTest ?? null,
+    holdout: { rows: n, defaults, from, to },
+  };
+  if (testSets.champion_training || testSets.challenger_training) {
+    sentences.push(
+      `Test sets: ${testSetText("the champion's at training", testSets.champion_training)}; ${
+        testSetText("the challenger's own", testSets.challenger_training)
+      }; ${testSetText("the holdout", testSets.holdout)}.`,
+    );
+  }
+  const explanation = sentences.join(" ");
   return {
     metric: rule.metric,
     metric_label: def.label,
     higher_is_better: def.higherIsBetter,
     margin: rule.margin,
     holdout: { rows: n, defaults, from, to },
-    champion: { version: opts.champion.version, value: champion[rule.metric], metrics: champion },
-    challenger: { version: opts.challenger.version, value: challenger[rule.metric], metrics: challenger },
+    champion: {
+      version: opts.champion.version,
+      value: champion[rule.metric],
+      metrics: champion,
+      at_threshold: championAt,
+    },
+    challenger: {
+      version: opts.challenger.version,
+      value: challenger[rule.metric],
+      metrics: challenger,
+      at_threshold: challengerAt,
+    },
     improvement,
     interval,
     better_by_margin: better,
+    policy_check: policyCheck,
+    promote,
+    decay,
+    test_sets: testSets,
     explanation,
   };
 }

@@ -108,3 +108,72 @@ Deno.test("champion: holdouts that cannot rank and mismatched inputs are refused
   );
   assertThrows(() => compareOnHoldout({ labels: [0, 2], champion: m, challenger: m }), Error, `label 1 is "2"`);
 });
+
+Deno.test("champion: a challenger missing the policy at its own threshold is refused even with a higher AUC", () => {
+  const labels = [0, 0, 1, 1];
+  // champion ROC AUC 0.75; at 0.3 it rejects 0.4 (repaid), 0.35 and 0.8 (defaults): recall 1, precision 2/3, approval 1/4
+  const champion = { version: 1, scores: [0.1, 0.4, 0.35, 0.8], threshold: 0.3 };
+  // challenger ROC AUC 1; at 0.5 it rejects only 0.8: recall 1/2, precision 1, approval 3/4
+  const strict = { version: 2, scores: [0.1, 0.2, 0.35, 0.8], threshold: 0.5 };
+  const policy = { kind: "target_recall" as const, targetRecall: 0.9 };
+  const c = compareOnHoldout({ labels, champion, challenger: strict, policy, bootstrap: 0 });
+  assertEquals([c.better_by_margin, c.policy_check!.met, c.promote], [true, false, false]);
+  assertEquals(c.challenger.at_threshold, { threshold: 0.5, recall: 0.5, precision: 1, approval_rate: 0.75 });
+  assertEquals([c.champion.at_threshold!.recall, c.champion.at_threshold!.approval_rate], [1, 0.25]);
+  assertAlmostEquals(c.champion.at_threshold!.precision, 2 / 3, 1e-12);
+  assertStringIncludes(
+    c.explanation,
+    "The challenger misses the policy (target recall 0.9) on the holdout: recall 0.500 at its threshold 0.5000, " +
+      "below 0.9; not promoted, although its ROC AUC is better by the margin.",
+  );
+  assertStringIncludes(
+    c.explanation,
+    "On the holdout, the challenger recall 0.500, precision 1.000, approval rate 0.750 at its threshold 0.5000; " +
+      "the champion recall 1.000, precision 0.667, approval rate 0.250 at its threshold 0.3000.",
+  );
+  // a tolerance of 0.4 lets 0.5 pass a 0.9 target; at 0.3 the challenger rejects both defaults and meets it outright
+  assertEquals(compareOnHoldout({ labels, champion, challenger: strict, policy, policyTolerance: 0.4 }).promote, true);
+  const meets = compareOnHoldout({ labels, champion, challenger: { ...strict, threshold: 0.3 }, policy });
+  assertEquals([meets.policy_check!.met, meets.promote], [true, true]);
+  assertStringIncludes(meets.policy_check!.text, "meets the policy (target recall 0.9) on the holdout: recall 1.000");
+  // min cost (missed default 5, rejected good 1): the challenger at 0.5 misses one default, 5 / 4 = 1.25 per
+  // application; the champion at 0.3 rejects one good loan, 1 / 4 = 0.25: the challenger costs more
+  const cost = { kind: "min_cost" as const, costMissedDefault: 5, costRejectedGood: 1 };
+  const dear = compareOnHoldout({ labels, champion, challenger: strict, policy: cost, bootstrap: 0 });
+  assertEquals([dear.challenger.at_threshold!.expected_cost, dear.champion.at_threshold!.expected_cost], [1.25, 0.25]);
+  assertEquals([dear.policy_check!.met, dear.promote], [false, false]);
+  // without a policy only the metric decides (as before)
+  assertEquals(compareOnHoldout({ labels, champion, challenger: strict }).promote, true);
+});
+
+Deno.test("champion: the champion's decay since training and every test set are reported", () => {
+  const labels = [0, 0, 1, 1];
+  const champion = { version: 1, scores: [0.1, 0.4, 0.35, 0.8] }; // ROC AUC 0.75 now
+  const challenger = { version: 2, scores: [0.1, 0.2, 0.35, 0.8] };
+  const c = compareOnHoldout({
+    labels,
+    champion,
+    challenger,
+    bootstrap: 0,
+    window: { from: "2021-12-01T00:00:00.000Z", to: "2021-12-30T00:00:00.000Z" },
+    championTraining: { value: 0.9, test: { rows: 5728, from: "2021-01-01T00:00:00Z", to: "2021-06-30T00:00:00Z" } },
+    challengerTest: { rows: 300, defaults: 90, from: "2021-11-01T00:00:00Z", to: "2021-11-30T00:00:00Z" },
+  });
+  // 0.9 at training, 0.75 now: a drop of 0.15, more than the margin 0.005
+  assertEquals([c.decay!.at_training, c.decay!.on_holdout, c.decay!.decayed], [0.9, 0.75, true]);
+  assertAlmostEquals(c.decay!.drop, 0.15, 1e-12);
+  assertStringIncludes(
+    c.explanation,
+    "The champion's ROC AUC was 0.9000 on its test set at training and is 0.7500 on the holdout: it decayed by -0.1500, " +
+      "more than the margin 0.005.",
+  );
+  assertStringIncludes(
+    c.explanation,
+    "Test sets: the champion's at training 5728 rows (2021-01-01 to 2021-06-30); the challenger's own 300 rows " +
+      "(2021-11-01 to 2021-11-30), 90 defaults; the holdout 4 rows (2021-12-01 to 2021-12-30), 2 defaults.",
+  );
+  assertEquals(c.test_sets.holdout.rows, 4);
+  const held = compareOnHoldout({ labels, champion, challenger, bootstrap: 0, championTraining: { value: 0.752 } });
+  assertEquals(held.decay!.decayed, false);
+  assertStringIncludes(held.decay!.text, "(within the margin 0.005)");
+});

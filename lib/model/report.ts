@@ -1,6 +1,6 @@
 /**
  * Readable summaries of a model for notebooks and reports: what the fitted preprocessing does per feature, the
- * evaluation figures as rows, and the Kolmogorov-Smirnov chart (cumulative score distributions of defaults and
+ * evaluation figures as rows, the fairness table by segment, and the Kolmogorov-Smirnov chart (cumulative score distributions of defaults and
  * repaid loans with the largest gap marked).
  *
  * @example
@@ -16,6 +16,7 @@ import { type ChartOptions, renderSvg } from "./charts.ts";
 import { downsampleCurve, type Evaluation, ksStatistic, type NumericArray, rocCurve } from "./metrics.ts";
 import type { LevelState, NumericState, Preprocessor } from "./preprocess.ts";
 import type { ModelVersion } from "./registry.ts";
+import type { Estimate, SegmentReport } from "./segments.ts";
 
 /** One feature of a fitted preprocessor. */
 export interface FeatureSummary {
@@ -186,4 +187,57 @@ export function versionRows(versions: ModelVersion[]): VersionRow[] {
     threshold: metric(v, "threshold"),
     description: v.description ?? "",
   }));
+}
+
+/** One value of a segment as a row of the fairness table (figures rounded, intervals as "low–high"). */
+export type SegmentMetricRow = {
+  segment: string;
+  value: string;
+  n: number;
+  defaults: number;
+  recall: number | null;
+  recall_95: string;
+  precision: number | null;
+  precision_95: string;
+  approval_rate: number | null;
+  approval_rate_95: string;
+  roc_auc: number | null;
+  roc_auc_95: string;
+  /** Approval rate over the best value's. */
+  approval_ratio: number | null;
+  /** "under 0.8" when flagged by the four-fifths rule; "few rows" when too small to flag. */
+  flag: string;
+};
+
+/**
+ * The test metrics by segment (the run's `evaluation/segments.json`, lib/model/segments.ts) as rows for a table: one
+ * per segment value with recall, precision, approval rate and ROC AUC and their 95% bootstrap intervals, the
+ * approval-rate ratio against the best value and the four-fifths flag.
+ *
+ * @example
+ * ```ts
+ * segmentRows(report).filter((r) => r.flag === "under 0.8"); // [{ segment: "loan_intent", value: "MEDICAL", ... }]
+ * ```
+ */
+export function segmentRows(report: SegmentReport): SegmentMetricRow[] {
+  const r = (x: number | null) => (x === null ? null : Number(x.toFixed(3)));
+  const ci = (e: Estimate) => (e.low === null || e.high === null ? "–" : `${e.low.toFixed(3)}–${e.high.toFixed(3)}`);
+  return report.segments.flatMap((t) =>
+    t.rows.map((x) => ({
+      segment: t.segment,
+      value: x.value,
+      n: x.n,
+      defaults: x.defaults,
+      recall: r(x.recall.value),
+      recall_95: ci(x.recall),
+      precision: r(x.precision.value),
+      precision_95: ci(x.precision),
+      approval_rate: r(x.approval_rate.value),
+      approval_rate_95: ci(x.approval_rate),
+      roc_auc: r(x.roc_auc.value),
+      roc_auc_95: ci(x.roc_auc),
+      approval_ratio: r(x.approval_ratio),
+      flag: x.flagged ? `under ${report.ratio_floor}` : x.n < report.min_rows ? "few rows" : "",
+    }))
+  );
 }

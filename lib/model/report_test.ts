@@ -66,3 +66,25 @@ Deno.test("versionRows: newest first with aliases and registered metrics", () =>
     0.1235,
   ]]);
 });
+
+Deno.test("segmentRows: one row per segment value with intervals, ratio and the four-fifths flag", async () => {
+  const { segmentMetrics } = await import("./segments.ts");
+  const { segmentRows } = await import("./report.ts");
+  const report = segmentMetrics({
+    rows: [{ own: "RENT" }, { own: "RENT" }, { own: "OWN" }, { own: "OWN" }],
+    scores: [0.9, 0.8, 0.1, 0.6],
+    labels: [1, 0, 0, 1],
+    threshold: 0.5,
+    segments: ["own"],
+    minRows: 2,
+    resamples: 0,
+  });
+  const rows = segmentRows(report);
+  // OWN approves 1 of 2 (0.5), RENT none: RENT's ratio 0 / 0.5 is flagged
+  if (rows.length !== 2 || rows[0].value !== "OWN" || rows[0].approval_rate !== 0.5) {
+    throw new Error(JSON.stringify(rows));
+  }
+  if (rows[1].flag !== "under 0.8" || rows[1].approval_ratio !== 0 || rows[1].recall_95 !== "–") {
+    throw new Error(JSON.stringify(rows[1]));
+  }
+});

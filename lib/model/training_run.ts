@@ -1,7 +1,8 @@
 /**
  * The recording steps of training: the run (params, per-epoch and final metrics, the model files, the training-set
- * definition and fingerprint, the evaluations, the training reference that drift is measured against, SVG charts)
- * and the registered model version (the first one becomes `champion`).
+ * definition and fingerprint, the evaluations, the test metrics by segment when the spec declares `segments`, the
+ * training reference that drift is measured against, SVG charts) and the registered model version (the first one
+ * becomes `champion`; its metrics include the flat segment figures).
  *
  * @example
  * ```ts
@@ -23,6 +24,7 @@ import { type TrainingSet, trainingSetDefinition, type TrainingSource } from "./
 import type { Json, Run } from "./tracking.ts";
 import { getAliases, registerModel, setAlias } from "./registry.ts";
 import { buildTrainingReference, writeTrainingReference } from "./reference.ts";
+import { segmentMetrics, segmentMetricsFlat, type SegmentReport, segmentsOf } from "./segments.ts";
 import {
   calibrationChart,
   confusionChart,
@@ -56,6 +58,36 @@ export interface RecordedRun {
   modelUri: string;
   /** The training reference ("" when not saved). */
   referenceUri: string;
+  /** The test metrics by segment (null when the spec has no `segments`); also `evaluation/segments.json`. */
+  segments: SegmentReport | null;
+}
+
+/** Where the test metrics by segment are in a run's artifacts. */
+export const SEGMENTS_ARTIFACT = "evaluation/segments.json";
+
+/**
+ * The test metrics by the spec's `segments` (lib/model/segments.ts: recall, precision, approval rate, ROC AUC with 95%
+ * bootstrap intervals, approval-rate ratios flagged under 0.8), or null when the spec declares none.
+ *
+ * @example
+ * ```ts
+ * testSegments(outcome)?.flagged; // [{ segment: "age_band", value: "under 25", approval_ratio: 0.74 }]
+ * ```
+ */
+export function testSegments(
+  outcome: Pick<TrainingOutcome, "spec" | "set" | "evaluation" | "fitted" | "seed">,
+): SegmentReport | null {
+  const segments = segmentsOf(outcome.spec);
+  if (!segments.length) return null;
+  const { testProbability, threshold } = outcome.evaluation;
+  return segmentMetrics({
+    rows: outcome.set.test,
+    scores: testProbability,
+    labels: outcome.fitted.data.test.y,
+    threshold: threshold.threshold,
+    segments,
+    seed: outcome.seed,
+  });
 }
 
 /** The final metrics of a training, as logged with the run and its registered version. */
@@ -154,7 +186,8 @@ export async function recordTrainingRun(
 ): Promise<RecordedRun> {
   const { scorer, evaluation, set, fitted } = outcome;
   await logParamsAndCurves(run, outcome);
-  const metrics = trainingMetrics(outcome);
+  const segments = testSegments(outcome);
+  const metrics = { ...trainingMetrics(outcome), ...(segments ? segmentMetricsFlat(segments) : {}) };
   await run.logMetrics(metrics);
   const modelUri = await saveModel(run, {
     meta: scorer.meta,
@@ -165,6 +198,7 @@ export async function recordTrainingRun(
   await logTrainingSet(run, outcome);
   await run.logJson("evaluation/test.json", evaluation.test);
   await run.logJson("evaluation/validation.json", evaluation.validation);
+  if (segments) await run.logJson(SEGMENTS_ARTIFACT, segments as unknown as Json);
   const referenceUri = opts.reference ?? true
     ? await writeTrainingReference(
       run.artifactUri,
@@ -178,7 +212,7 @@ export async function recordTrainingRun(
     : "";
   if (opts.charts ?? true) await logCharts(run, outcome);
   await run.end("FINISHED");
-  return { metrics, modelUri, referenceUri };
+  return { metrics, modelUri, referenceUri, segments };
 }
 
 /**

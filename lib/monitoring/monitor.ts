@@ -15,7 +15,8 @@
  *    wait for a major shift), or `forceRetrain`.
  * 5. On a trigger: the labelled rows, a challenger trained on the newest of them (its own run, registered with the
  *    `challenger` alias), compared with the champion on the newest labelled window, promoted when better by the
- *    margin unless `dryRun` (retrain.ts).
+ *    margin and meeting the decision policy at its own threshold, unless `dryRun` (retrain.ts); the comparison
+ *    also reports both models at their thresholds, the champion's decay since training and every test set.
  * 6. The report with its `retraining` section: written to `out` (default `reports/drift`) and as artifacts of the
  *    parent run, which ends with the decision's metrics.
  *
@@ -42,6 +43,7 @@ import { readTrainingReference, REFERENCE_FILES, SCORE_COLUMN } from "../model/r
 import { getVersion } from "../model/registry.ts";
 import { type Json, startRun } from "../model/tracking.ts";
 import type { TrainOptions } from "../model/train.ts";
+import type { ThresholdPolicy } from "../model/policy.ts";
 import {
   COMPARISON_METRICS,
   DEFAULT_PROMOTION_RULE,
@@ -140,6 +142,13 @@ export interface MonitorOptions {
   forceRetrain?: boolean;
   /** Decide but do not promote. */
   dryRun?: boolean;
+  /**
+   * The decision policy the challenger must meet on the holdout at its own threshold (default the challenger's
+   * training policy `train.policy`, else the champion's stored policy).
+   */
+  policy?: ThresholdPolicy;
+  /** How far below a target recall the challenger's holdout recall may be (default 0: the policy as written). */
+  policyTolerance?: number;
   /** Newest labelled days held out for the comparison (default 30). */
   holdoutDays?: number;
   /** Labelled days before the holdout the challenger trains on (default 365). */
@@ -237,15 +246,33 @@ export function retrainingHtml(r: RetrainingSection): string {
       return `<tr><td>${escapeHtml(def.label)}${mark}</td><td class="n">${fmt(a)}</td><td class="n">${fmt(b)}</td>` +
         `<td class="n">${Number.isFinite(better) ? (better >= 0 ? "+" : "") + fmt(better) : "–"}</td></tr>`;
     });
+    const at = (k: "threshold" | "recall" | "precision" | "approval_rate", label: string) => {
+      const a = c.champion.at_threshold?.[k], b = c.challenger.at_threshold?.[k];
+      return `<tr><td>${escapeHtml(label)}</td><td class="n">${fmt(a)}</td><td class="n">${fmt(b)}</td><td></td></tr>`;
+    };
+    if (c.champion.at_threshold || c.challenger.at_threshold) {
+      rows.push(
+        at("threshold", "threshold (its own)"),
+        at("recall", "recall at its threshold"),
+        at("precision", "precision at its threshold"),
+        at("approval_rate", "approval rate at its threshold"),
+      );
+    }
     parts.push(
       `<table style="max-width:720px"><tr><th>on the holdout</th><th>champion v${c.champion.version}</th>` +
         `<th>challenger v${c.challenger.version}</th><th>improvement</th></tr>${rows.join("")}</table>`,
     );
+    const testSet = (t: { rows: number; from: string | null; to: string | null } | null) =>
+      t ? `${t.rows} rows, ${t.from ?? "–"} to ${t.to ?? "–"}` : "–";
     const dl: [string, string][] = [
       ["rule", `${c.metric_label} better by at least ${c.margin}`],
       ["holdout", `${r.holdout!.rows} newest labelled rows, ${r.holdout!.from} to ${r.holdout!.to}`],
       ["challenger trained on", `${r.training!.rows} labelled rows, ${r.training!.from ?? "–"} to ${r.training!.to}`],
       ["challenger run", `${r.challenger.run_id} (version ${r.challenger.version})`],
+      ["policy", c.policy_check ? c.policy_check.text : "not checked"],
+      ["champion's decay since training", c.decay ? c.decay.text : "–"],
+      ["champion's test set at training", testSet(c.test_sets?.champion_training ?? null)],
+      ["challenger's own test set", testSet(c.test_sets?.challenger_training ?? null)],
       [
         "95% interval of the improvement",
         c.interval ? `${fmt(c.interval.low)} to ${fmt(c.interval.high)} (paired bootstrap)` : "–",
@@ -372,6 +399,8 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
         holdoutDays: opts.holdoutDays,
         trainDays: opts.trainDays,
         dryRun: opts.dryRun,
+        policy: opts.policy,
+        policyTolerance: opts.policyTolerance,
         train: opts.train,
         tags: { monitor_run_id: run.runId },
         log,
@@ -381,6 +410,22 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
         [`champion_${c.metric}`]: c.champion.value,
         [`challenger_${c.metric}`]: c.challenger.value,
         improvement: c.improvement,
+        policy_met: c.policy_check ? (c.policy_check.met ? 1 : 0) : 1,
+        ...(c.challenger.at_threshold
+          ? {
+            challenger_recall: c.challenger.at_threshold.recall,
+            challenger_precision: c.challenger.at_threshold.precision,
+            challenger_approval_rate: c.challenger.at_threshold.approval_rate,
+          }
+          : {}),
+        ...(c.champion.at_threshold
+          ? {
+            champion_recall: c.champion.at_threshold.recall,
+            champion_precision: c.champion.at_threshold.precision,
+            champion_approval_rate: c.champion.at_threshold.approval_rate,
+          }
+          : {}),
+        ...(c.decay ? { champion_decay: c.decay.drop } : {}),
         holdout_rows: c.holdout.rows,
         challenger_training_rows: outcome.training.rows,
         promoted: outcome.promoted ? 1 : 0,

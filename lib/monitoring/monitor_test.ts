@@ -141,18 +141,53 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
       assertEquals(await getAliases({ root, name: "credit_default" }), { champion: 1, challenger: 3 });
     });
 
+    await t.step("a higher AUC that misses the recall policy at its own threshold: the champion is kept", async () => {
+      // the challenger's threshold is chosen for a recall of 0.3; the policy asks for 0.9 on the holdout
+      const r = await runMonitor({
+        ...base,
+        current: drifted,
+        currentSource,
+        train: { ...FAST, policy: { kind: "target_recall", targetRecall: 0.3 } },
+        policy: { kind: "target_recall", targetRecall: 0.9 },
+      });
+      const c = r.retrain!.comparison;
+      assertEquals([c.better_by_margin, c.policy_check!.met, c.promote], [true, false, false]);
+      assertGreater(c.challenger.value, c.champion.value + 0.005);
+      assert(c.challenger.at_threshold!.recall < 0.9);
+      assertEquals([r.decision, r.exitCode], ["kept_champion", 0]);
+      assertStringIncludes(r.explanation, "Kept version 1 as champion; version 4 stays the challenger.");
+      assertStringIncludes(
+        r.explanation,
+        "The challenger misses the policy (target recall 0.9) on the holdout: recall",
+      );
+      assertStringIncludes(r.explanation, "not promoted, although its ROC AUC is better by the margin.");
+      // both models at their own thresholds, the champion's decay since training, every test set
+      assertStringIncludes(r.explanation, `the champion recall ${c.champion.at_threshold!.recall.toFixed(3)}`);
+      assertStringIncludes(r.explanation, "The champion's ROC AUC was ");
+      assertStringIncludes(r.explanation, "Test sets: the champion's at training ");
+      assertEquals(c.test_sets.champion_training!.rows, champion.split.test);
+      assertEquals(c.test_sets.challenger_training!.rows, r.retrain!.result.split.test);
+      assertEquals(c.decay!.at_training, champion.test.rocAuc);
+      assertEquals(await getAliases({ root, name: "credit_default" }), { champion: 1, challenger: 4 });
+      const json = JSON.parse(await Deno.readTextFile(`${out}/drift_report.json`));
+      assertEquals(json.retraining.comparison.policy_check.met, false);
+      assertEquals(json.retraining.comparison.promote, false);
+      assertStringIncludes(await Deno.readTextFile(`${out}/drift_report.html`), "champion&#39;s decay since training");
+    });
+
     await t.step("better by the margin: promoted, exit 3, runs linked, report explains it", async () => {
       const r = await runMonitor({ ...base, current: drifted, currentSource });
       assertEquals([r.decision, r.exitCode], ["promoted", 3]);
       const c = r.retrain!.comparison;
       assertGreater(c.improvement, 0.005);
-      assertEquals([c.champion.version, c.challenger.version], [1, 4]);
-      assertStringIncludes(r.explanation, "Promoted version 4 to champion (was version 1).");
-      assertStringIncludes(r.explanation, `ROC AUC ${c.challenger.value.toFixed(4)} for the challenger (version 4)`);
-      assertEquals(await getAliases({ root, name: "credit_default" }), { champion: 4, challenger: 4 });
+      assertEquals([c.champion.version, c.challenger.version], [1, 5]);
+      assertEquals(c.policy_check!.met, true);
+      assertStringIncludes(r.explanation, "Promoted version 5 to champion (was version 1).");
+      assertStringIncludes(r.explanation, `ROC AUC ${c.challenger.value.toFixed(4)} for the challenger (version 5)`);
+      assertEquals(await getAliases({ root, name: "credit_default" }), { champion: 5, challenger: 5 });
       // the challenger reads the champion's feature sources: batch scoring and serving pick them by the data tag
       const promoted = await getVersion({ root, name: "credit_default", alias: "champion" });
-      assertEquals([promoted.version, promoted.tags.data], [4, "generated"]);
+      assertEquals([promoted.version, promoted.tags.data], [5, "generated"]);
       assertEquals((await getRun(root, r.retrain!.challenger.run_id)).tags.data, "generated");
       // the parent run and the challenger's own run point at each other
       const parent = await getRun(root, r.runId);
@@ -168,13 +203,14 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
       // the challenger trained on loans before the holdout only
       assert(r.retrain!.training.to < r.retrain!.holdout.from);
       const json = JSON.parse(await Deno.readTextFile(`${out}/drift_report.json`));
-      assertEquals([json.retraining.decision, json.retraining.champion_after], ["promoted", 4]);
+      assertEquals([json.retraining.decision, json.retraining.champion_after], ["promoted", 5]);
       assertEquals(json.retraining.comparison.metric, "roc_auc");
-      assertStringIncludes(await Deno.readTextFile(`${out}/drift_report.html`), "Challenger promoted: version 4");
+      assertStringIncludes(await Deno.readTextFile(`${out}/drift_report.html`), "Challenger promoted: version 5");
       // every monitor run is recorded (two no-drift runs, dry run, kept, promoted)
       const runs = await listRuns(root, "credit_default-monitor");
       assertEquals(runs.map((x) => x.tags.decision), [
         "promoted",
+        "kept_champion",
         "kept_champion",
         "dry_run_would_promote",
         "no_drift",
@@ -195,7 +231,7 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
         "FAILED",
         "No scored applications in an empty window; widen the window or score some first",
       ]);
-      assertEquals((await getAliases({ root, name: "credit_default" })).champion, 4);
+      assertEquals((await getAliases({ root, name: "credit_default" })).champion, 5);
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -5,8 +5,10 @@
  * The labelled rows (a point-in-time correct training table: label, event time, features) are split by time with
  * {@linkcode holdoutWindow}: the newest `holdoutDays` of labelled rows are the holdout; the challenger is trained
  * (its own run, registered as a new version with the `challenger` alias) on the labelled rows before it, within
- * `trainDays`. Both models score the holdout; {@linkcode compareOnHoldout} decides with the rule's metric and margin;
- * the `champion` alias moves only on promotion (never in a dry run).
+ * `trainDays`. Both models score the holdout; {@linkcode compareOnHoldout} decides with the rule's metric and margin
+ * and the decision policy (the challenger must also meet it, target recall or cost, on the holdout at its own
+ * threshold), and reports both models' recall, precision and approval at their thresholds, the champion's decay since
+ * its training and every test set; the `champion` alias moves only on promotion (never in a dry run).
  *
  * @example
  * ```ts
@@ -24,8 +26,17 @@ import { type IoOptions, timestampMicros } from "../io/mod.ts";
 import { takeVector } from "../feature_store/offline/take.ts";
 import type { FeatureSpec } from "../model/preprocess.ts";
 import { loadModel, tableToRows, trainModel, type TrainOptions, type TrainResult } from "../model/train.ts";
-import { getAliases, getVersion, setAlias } from "../model/registry.ts";
-import { compareOnHoldout, type Comparison, holdoutWindow, type PromotionRule } from "../model/champion.ts";
+import { getAliases, getVersion, type ModelVersion, setAlias } from "../model/registry.ts";
+import { getRun } from "../model/tracking.ts";
+import type { ThresholdPolicy } from "../model/policy.ts";
+import {
+  compareOnHoldout,
+  type Comparison,
+  holdoutWindow,
+  type PromotionRule,
+  REGISTERED_TEST_METRIC,
+  type TestSetFacts,
+} from "../model/champion.ts";
 
 /** What the retraining decided. */
 export type RetrainDecision = "promoted" | "kept_champion" | "dry_run_would_promote" | "dry_run_would_keep";
@@ -49,6 +60,13 @@ export interface RetrainOptions {
   trainDays?: number;
   /** Decide but do not move the `champion` alias. */
   dryRun?: boolean;
+  /**
+   * The decision policy the challenger must meet on the holdout at its own threshold (default `train.policy`, else
+   * the champion's stored policy, else target recall 0.9).
+   */
+  policy?: ThresholdPolicy;
+  /** How far below a target recall the challenger's holdout recall may be (default 0). */
+  policyTolerance?: number;
   /**
    * Training settings for the challenger (model type, seed, epochs, ...; default trainModel's, except that its own
    * time split keeps 10% for validation and 10% for its test: the holdout is the comparison's test).
@@ -105,6 +123,31 @@ function labelsOf(table: arrow.Table, label: string): { values: Float64Array; kn
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The threshold and policy stored with a registered version (null when absent). */
+function storedChoice(v: ModelVersion): { threshold: number | null; policy: ThresholdPolicy | null } {
+  const p = v.policy as { threshold?: unknown; policy?: unknown } | null;
+  const threshold = typeof p?.threshold === "number"
+    ? p.threshold
+    : typeof v.metrics?.threshold === "number"
+    ? v.metrics.threshold
+    : null;
+  const policy = p?.policy && typeof p.policy === "object" ? p.policy as ThresholdPolicy : null;
+  return { threshold, policy };
+}
+
+/** The test set of a run's time split (its `split` param), or null when it did not record one. */
+async function runTestSet(root: string, runId: string, io?: IoOptions): Promise<TestSetFacts | null> {
+  try {
+    const split = (await getRun(root, runId, { io })).params?.split as
+      | { test?: number; testFrom?: string | null; testTo?: string | null }
+      | undefined;
+    if (!split || typeof split.test !== "number") return null;
+    return { rows: split.test, from: split.testFrom ?? null, to: split.testTo ?? null };
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Trains a challenger on the newest labelled rows before the holdout, compares it with the champion on the
@@ -201,22 +244,48 @@ export async function retrainChallenger(opts: RetrainOptions): Promise<RetrainOu
       scorer.dispose();
     }
   };
+  const stored = storedChoice(champion);
+  const policy: ThresholdPolicy = opts.policy ?? opts.train?.policy ?? stored.policy ??
+    { kind: "target_recall", targetRecall: 0.9 };
+  const trainedMetric = REGISTERED_TEST_METRIC[opts.rule.metric];
   const comparison = compareOnHoldout({
     labels: holdoutLabels,
-    champion: { version: champion.version, scores: await score(champion.version) },
-    challenger: { version: challengerVersion, scores: await score(challengerVersion) },
+    champion: {
+      version: champion.version,
+      scores: await score(champion.version),
+      ...(stored.threshold === null ? {} : { threshold: stored.threshold }),
+    },
+    challenger: {
+      version: challengerVersion,
+      scores: await score(challengerVersion),
+      threshold: result.threshold.threshold,
+    },
     rule: opts.rule,
     window: { from: holdout.from, to: holdout.to },
+    policy,
+    policyTolerance: opts.policyTolerance,
+    championTraining: {
+      value: trainedMetric && typeof champion.metrics?.[trainedMetric] === "number"
+        ? champion.metrics[trainedMetric]
+        : null,
+      test: await runTestSet(root, champion.run_id, io),
+    },
+    challengerTest: {
+      rows: result.split.test,
+      defaults: result.test.positives,
+      from: result.split.testFrom,
+      to: result.split.testTo,
+    },
   });
 
   let decision: RetrainDecision;
   let action: string;
   if (opts.dryRun) {
-    decision = comparison.better_by_margin ? "dry_run_would_promote" : "dry_run_would_keep";
-    action = comparison.better_by_margin
+    decision = comparison.promote ? "dry_run_would_promote" : "dry_run_would_keep";
+    action = comparison.promote
       ? `Dry run: version ${challengerVersion} would be promoted to champion; the champion stays version ${champion.version}.`
       : `Dry run: the champion stays version ${champion.version}; version ${challengerVersion} is the challenger.`;
-  } else if (comparison.better_by_margin) {
+  } else if (comparison.promote) {
     const current = (await getAliases({ root, name, io })).champion;
     if (current !== champion.version) {
       throw new Error(

@@ -241,7 +241,8 @@ export function comparisonRows(c: Comparison): ComparisonRow[] {
 
 /**
  * The decision's facts as `{ item, value }` rows: decision, trigger, rule, champion before and after, challenger,
- * its training rows and the holdout, the improvement's interval, the monitor's run.
+ * its training rows and the holdout, the improvement's interval, the policy check, both models at their own
+ * thresholds, the champion's decay since training, every test set, the monitor's run.
  *
  * @example
  * ```ts
@@ -279,6 +280,28 @@ export function retrainingFacts(r: RetrainingSection): { item: string; value: st
         (c.interval ? `, 95% interval ${sig(c.interval.low, 3)} to ${sig(c.interval.high, 3)} (paired bootstrap)` : ""),
       ],
     );
+    const at = (a: Comparison["champion"]["at_threshold"] | undefined) =>
+      a
+        ? `recall ${sig(a.recall, 3)}, precision ${sig(a.precision, 3)}, approval rate ${
+          sig(a.approval_rate, 3)
+        } at threshold ${sig(a.threshold, 4)}`
+        : "–";
+    const testSet = (t: { rows: number; from: string | null; to: string | null } | null | undefined) =>
+      t ? `${t.rows} rows, ${day(t.from)} to ${day(t.to)}` : "–";
+    if (c.policy_check) rows.push(["policy", c.policy_check.text]);
+    if (c.champion.at_threshold || c.challenger.at_threshold) {
+      rows.push(
+        ["champion at its threshold", at(c.champion.at_threshold)],
+        ["challenger at its threshold", at(c.challenger.at_threshold)],
+      );
+    }
+    if (c.decay) rows.push(["champion's decay since training", c.decay.text]);
+    if (c.test_sets) {
+      rows.push(
+        ["champion's test set at training", testSet(c.test_sets.champion_training)],
+        ["challenger's own test set", testSet(c.test_sets.challenger_training)],
+      );
+    }
   }
   rows.push(["monitor run", r.monitor_run_id]);
   return rows.map(([item, value]) => ({ item, value }));

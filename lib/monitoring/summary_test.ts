@@ -1,5 +1,5 @@
 import * as arrow from "apache-arrow";
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { computeDrift } from "./drift.ts";
 import {
   comparisonRows,
@@ -131,6 +131,14 @@ Deno.test("retrainingFacts: the decision, trigger, rule, champions, and the chal
     rule: { metric: "roc_auc", margin: 0.005 },
     window: { from: "2021-12-01T00:00:00Z", to: "2021-12-31T00:00:00Z" },
   });
+  const withPolicy = compareOnHoldout({
+    labels: h.labels,
+    champion: { version: 1, scores: h.champion, threshold: 0.5 },
+    challenger: { version: 2, scores: h.challenger, threshold: 0.5 },
+    policy: { kind: "target_recall", targetRecall: 0.9 },
+    championTraining: { value: 0.95, test: { rows: 500, from: "2021-06-01T00:00:00Z", to: "2021-07-31T00:00:00Z" } },
+    challengerTest: { rows: 86, from: "2021-11-01T00:00:00Z", to: "2021-12-01T00:00:00Z" },
+  });
   const trigger = {
     retrain: true,
     reasons: [],
@@ -162,6 +170,15 @@ Deno.test("retrainingFacts: the decision, trigger, rule, champions, and the chal
   assertEquals(facts.holdout, "400 newest labelled rows (100 defaults), 2021-12-02 to 2021-12-31");
   assert(facts.improvement.includes("95% interval"), facts.improvement);
   assertEquals(facts["monitor run"], "run-m");
+  assertEquals(facts.policy, undefined); // no policy given: not checked
+  const checked = Object.fromEntries(
+    retrainingFacts({ ...section, comparison: withPolicy }).map((f) => [f.item, f.value]),
+  );
+  assertEquals(checked.policy, withPolicy.policy_check!.text);
+  assertStringIncludes(checked["challenger at its threshold"], "at threshold 0.5");
+  assertStringIncludes(checked["champion's decay since training"], "The champion's ROC AUC was 0.9500");
+  assertEquals(checked["champion's test set at training"], "500 rows, 2021-06-01 to 2021-07-31");
+  assertEquals(checked["challenger's own test set"], "86 rows, 2021-11-01 to 2021-12-01");
   const calm = retrainingFacts({
     ...section,
     decision: "no_drift",

@@ -30,6 +30,7 @@
 import type { Feature, FeatureSpec, RangeRule } from "../model/preprocess.ts";
 import type { ThresholdPolicy } from "../model/policy.ts";
 import { modelType } from "../model/model_types.ts";
+import type { SegmentDefinition } from "../model/segments.ts";
 
 /** The kinds of request columns. */
 export type RequestFieldType = "integer" | "number" | "category" | "text";
@@ -90,8 +91,15 @@ export interface ModelSpec {
   features: readonly Feature[];
   /** Range rules of the inputs (default: from the request fields' min, max and maxField). */
   rules?: readonly RangeRule[];
-  /** Protected attributes (never an adverse-action reason). */
+  /** Protected attributes (never a model input, so never an adverse-action reason). */
   protected?: readonly string[];
+  /**
+   * Columns of the entity rows to report the test metrics by (fair lending: recall, precision, approval rate, ROC AUC
+   * with bootstrap intervals and the approval-rate ratio against the best value): a column name, or a numeric column
+   * cut into bands (`{ name: "age_band", column: "person_age", edges: [25, 35, 45, 55, 62] }`). Protected attributes
+   * may be segments: they stay columns of the training set.
+   */
+  segments?: readonly SegmentDefinition[];
   /** Threshold policy (default: catch 90% of the bad outcomes). */
   policy?: ThresholdPolicy;
   /** Model type, a name of the model-type registry (lib/model/model_types.ts; default "mlp"). */
@@ -211,13 +219,15 @@ export function rangeRules(fields: readonly RequestField[]): RangeRule[] {
 
 /**
  * The preprocessing spec the model is trained with: the spec's features, its label and time, and the request
- * fields' range rules.
+ * fields' range rules (with the spec's `segments`, when any, for the report by segment).
  */
-export function featureSpecOf(spec: ModelSpec): FeatureSpec {
+export function featureSpecOf(spec: ModelSpec): FeatureSpec & { segments?: readonly SegmentDefinition[] } {
   return {
     label: spec.label,
     timestampColumn: spec.timestamp,
     features: spec.features,
     rules: spec.rules ?? rangeRules(spec.request),
+    // carried to training, which reports the test metrics by segment (lib/model/segments.ts)
+    ...(spec.segments?.length ? { segments: spec.segments } : {}),
   };
 }

@@ -18,12 +18,16 @@
 import { exists, type IoOptions, joinUri, ObjectNotFoundError, readBytes } from "../io/mod.ts";
 import { getVersion, listVersions, type ModelVersion } from "../model/registry.ts";
 import { getRun, listArtifacts, readArtifact } from "../model/tracking.ts";
+import type { SegmentReport } from "../model/segments.ts";
 import { HttpError, jsonResponse } from "./http.ts";
 import { assetRoutes, fileResponse, REPORT_CSP, staticRoutes } from "./pages.ts";
 import type { Routes } from "./server.ts";
 
 /** Where the drift report is looked for when no folder is given (`deno task drift`'s default output). */
 export const DEFAULT_DRIFT_REPORT_DIR = "reports/drift";
+
+/** The run artifact with the test metrics by segment (lib/model/training_run.ts `SEGMENTS_ARTIFACT`). */
+const SEGMENTS_FILE = "evaluation/segments.json";
 
 /** The champion's facts shown on the page. */
 export interface ChampionSummary {
@@ -41,6 +45,8 @@ export interface ChampionSummary {
   run: { run_id: string; status: string; start_time: string; end_time: string | null } | null;
   /** URLs of the run's SVG charts. */
   charts: { name: string; url: string }[];
+  /** The test metrics by segment (fair lending; the run's `evaluation/segments.json`), null when not recorded. */
+  segments: SegmentReport | null;
 }
 
 /** One column of a drift report, as the page shows it. */
@@ -94,6 +100,10 @@ export interface RetrainingSummary {
     improvement: number | null;
     margin: number | null;
     holdout_rows: number | null;
+    /** The challenger against the decision policy at its own threshold (absent when not checked). */
+    policy?: { met: boolean; text: string };
+    /** The champion's decay since training (absent when unknown). */
+    decay?: { decayed: boolean; text: string };
   } | null;
 }
 
@@ -191,6 +201,14 @@ async function championSummary(
   } catch {
     // a registered version whose run is gone still shows its registered metrics
   }
+  let segments: SegmentReport | null = null;
+  try {
+    const bytes = await readArtifact({ root: opts.root, runId: version.run_id, path: SEGMENTS_FILE, io: opts.io });
+    const doc = JSON.parse(new TextDecoder().decode(bytes));
+    if (doc?.format === "segment-metrics/1" && Array.isArray(doc.segments)) segments = doc;
+  } catch {
+    // runs trained before segments were reported, or without segments in the model spec
+  }
   const policy = version.policy as Record<string, unknown> | null;
   const threshold = typeof policy?.threshold === "number" ? policy.threshold : version.metrics.threshold ?? null;
   return {
@@ -206,6 +224,7 @@ async function championSummary(
       registered_at: version.created_time,
       run,
       charts,
+      segments,
     },
     problem: null,
   };
@@ -315,6 +334,12 @@ function parseRetraining(v: unknown): RetrainingSummary | null {
         improvement: num(c.improvement),
         margin: num(c.margin),
         holdout_rows: num(obj(c.holdout)?.rows),
+        ...(obj(c.policy_check)
+          ? { policy: { met: obj(c.policy_check)!.met === true, text: str(obj(c.policy_check)!.text) ?? "" } }
+          : {}),
+        ...(obj(c.decay)
+          ? { decay: { decayed: obj(c.decay)!.decayed === true, text: str(obj(c.decay)!.text) ?? "" } }
+          : {}),
       }
       : null,
   };
@@ -359,7 +384,13 @@ export async function monitoringRoutes(opts: MonitoringOptions): Promise<Routes>
     ...(await assetRoutes([new URL("./pages/monitoring.js", import.meta.url)])),
     "GET /api/monitoring": async () => jsonResponse(await monitoringData(opts), 200, { "cache-control": "no-store" }),
     "GET /monitoring/charts/*": async (request) => {
-      const file = decodeURIComponent(new URL(request.url).pathname.slice("/monitoring/charts/".length));
+      const raw = new URL(request.url).pathname.slice("/monitoring/charts/".length);
+      let file: string;
+      try {
+        file = decodeURIComponent(raw);
+      } catch {
+        throw new HttpError(400, `Chart name "${raw}" is not a valid percent-encoded path`);
+      }
       if (!CHART_RE.test(file)) throw new HttpError(404, `No chart "${file}"`);
       let version: ModelVersion;
       try {

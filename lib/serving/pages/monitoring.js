@@ -85,7 +85,8 @@ function renderModel(model) {
     ),
   );
   const shown = new Set(HEADLINE.map(([k]) => k));
-  const rest = Object.entries(c.metrics).filter(([k]) => !shown.has(k));
+  // the per-segment figures have their own table
+  const rest = Object.entries(c.metrics).filter(([k]) => !shown.has(k) && !k.startsWith("segment"));
   const more = rest.length
     ? h(
       "details",
@@ -126,8 +127,84 @@ function renderModel(model) {
     served,
     cards,
     more,
+    renderSegments(c.segments),
     h("h3", {}, "Charts"),
     charts,
+  );
+}
+
+/**
+ * The fairness table: test metrics by segment with 95% bootstrap intervals and the approval-rate ratio.
+ * @param {any} report
+ */
+function renderSegments(report) {
+  if (!report) return null;
+  const ci = (/** @type {any} */ e) =>
+    typeof e?.value !== "number"
+      ? "–"
+      : `${percent(e.value, 1)}${typeof e.low === "number" ? ` (${percent(e.low, 1)}–${percent(e.high, 1)})` : ""}`;
+  const auc = (/** @type {any} */ e) =>
+    typeof e?.value !== "number"
+      ? "–"
+      : `${e.value.toFixed(3)}${typeof e.low === "number" ? ` (${e.low.toFixed(3)}–${e.high.toFixed(3)})` : ""}`;
+  const rows = report.segments.flatMap((/** @type {any} */ t) =>
+    t.rows.map((/** @type {any} */ r) =>
+      h(
+        "tr",
+        { class: r.flagged ? "flagged" : "" },
+        h("th", { scope: "row" }, `${t.segment}: ${r.value}`),
+        h("td", { class: "num" }, number(r.n, 0)),
+        h("td", { class: "num" }, number(r.defaults, 0)),
+        h("td", { class: "num" }, ci(r.recall)),
+        h("td", { class: "num" }, ci(r.precision)),
+        h("td", { class: "num" }, ci(r.approval_rate)),
+        h("td", { class: "num" }, auc(r.roc_auc)),
+        h(
+          "td",
+          { class: "num" },
+          typeof r.approval_ratio === "number" ? r.approval_ratio.toFixed(2) : "–",
+          r.flagged ? ` under ${report.ratio_floor}` : r.n < report.min_rows ? " (few rows)" : "",
+        ),
+      )
+    )
+  );
+  const flagged = report.flagged.length
+    ? h(
+      "p",
+      { class: "alert", id: "segments-flagged" },
+      `Approval-rate ratio under ${report.ratio_floor} (four-fifths rule): ${
+        report.flagged.map((/** @type {any} */ f) => `${f.segment} ${f.value} (${f.approval_ratio.toFixed(2)})`)
+          .join(", ")
+      }`,
+    )
+    : h("p", { class: "notice-ok", id: "segments-flagged" }, `No approval-rate ratio under ${report.ratio_floor}.`);
+  return h(
+    "section",
+    { id: "segments" },
+    h("h3", {}, "Fairness by segment (test loans)"),
+    flagged,
+    h(
+      "table",
+      {},
+      h(
+        "caption",
+        {},
+        `At the threshold; 95% intervals from ${report.resamples} bootstrap resamples; ratio = approval rate over the ` +
+          `best segment's`,
+      ),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ...["Segment", "Loans", "Defaults", "Recall", "Precision", "Approval rate", "ROC AUC", "Approval ratio"].map((
+            x,
+          ) => h("th", { scope: "col" }, x)),
+        ),
+      ),
+      h("tbody", {}, ...rows),
+    ),
   );
 }
 
@@ -277,11 +354,19 @@ function renderRetraining(drift) {
       ),
     )
     : null;
+  const policy = c?.policy
+    ? h("p", { id: "retraining-policy", class: c.policy.met ? "notice-ok" : "alert" }, c.policy.text)
+    : null;
+  const decay = c?.decay
+    ? h("p", { id: "retraining-decay", class: c.decay.decayed ? "alert" : "muted" }, c.decay.text)
+    : null;
   replace(
     box,
     headline,
     h("p", { id: "retraining-explanation" }, t.explanation),
     table,
+    policy,
+    decay,
     t.monitor_run_id ? h("p", { class: "muted" }, `Monitor run ${t.monitor_run_id}`) : null,
   );
 }
