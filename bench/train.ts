@@ -99,7 +99,8 @@ function rawColumns(spec: FeatureSpec): { numeric: string[]; categorical: string
     if (f.kind === "categorical") categorical.add(f.column ?? f.name);
     if (f.kind === "cross") { for (const c of f.columns) categorical.add(c); }
   }
-  const all = inputColumns(spec);
+  // the model's inputs: columns only checked by range rules (a protected age) are not given to scikit-learn either
+  const all = inputColumns({ ...spec, rules: [] });
   return { numeric: all.filter((c) => !categorical.has(c)), categorical: all.filter((c) => categorical.has(c)) };
 }
 
