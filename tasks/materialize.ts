@@ -1,7 +1,9 @@
 /**
  * `deno task materialize START END [--views a,b] [--batch-size N]`: writes the latest feature rows per entity with
  * START <= event timestamp <= END (ISO 8601; no zone = UTC) to the configured online store and records the
- * interval per view in the registry (Feast's `feast materialize`).
+ * interval per view in the registry (Feast's `feast materialize`). A view whose online-store epoch differs from
+ * the one recorded with its intervals (the store was emptied) is re-materialized in full, and said so; a store
+ * that loses rows during the run fails it (exit 1) naming the views, so that a re-run repairs them.
  *
  * @example
  * ```sh
@@ -12,7 +14,11 @@
 import { intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { openRepoFlag } from "../lib/repo/load.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
-import type { MaterializeCommonOptions, MaterializeReport } from "../lib/feature_store/materialize.ts";
+import {
+  type MaterializeCommonOptions,
+  type MaterializeReport,
+  OnlineStoreLossError,
+} from "../lib/feature_store/materialize.ts";
 import { formatIsoMicros, parseIsoMicros } from "../lib/feature_store/online/time.ts";
 import { formatCount } from "../lib/cli/progress.ts";
 
@@ -104,14 +110,21 @@ export async function materializeTask(
   try {
     const online = store.onlineStore();
     console.log(`Materializing ${opts.what}to the ${online.type} online store ${online.location}`);
-    const report = await opts.run(store, {
-      times,
-      end: times[times.length - 1],
-      views: viewsFlag(values.views),
-      batchSize,
-      progress: "auto",
-      log: (line) => console.error(line),
-    });
+    let report: MaterializeReport;
+    try {
+      report = await opts.run(store, {
+        times,
+        end: times[times.length - 1],
+        views: viewsFlag(values.views),
+        batchSize,
+        progress: "auto",
+        log: (line) => console.error(line),
+      });
+    } catch (err) {
+      // the views done before the loss, then the error (runTask prints it and exits 1)
+      if (err instanceof OnlineStoreLossError) { for (const line of describeReport(err.report)) console.log(line); }
+      throw err;
+    }
     for (const line of describeReport(report)) console.log(line);
   } finally {
     await store.close();

@@ -1,7 +1,9 @@
 /**
  * `deno task materialize-incremental END [--views a,b] [--batch-size N]`: materializes each view from where its
  * last recorded interval ended (the first time: END minus the view's ttl; views without ttl: since the epoch) up
- * to END (ISO 8601; no zone = UTC), like `feast materialize-incremental`.
+ * to END (ISO 8601; no zone = UTC), like `feast materialize-incremental`. The recorded intervals are trusted only
+ * while the online store reports the epoch recorded with them: a view whose store was emptied meanwhile is
+ * re-materialized in full, from its earliest recorded start (see lib/feature_store/materialize.ts).
  *
  * @example
  * ```sh

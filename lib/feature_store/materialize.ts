@@ -5,8 +5,16 @@
  *
  * Safe to repeat and to interrupt: the online stores skip writes older than (or as new as) what they hold, so a
  * second run changes nothing and a re-run after a failure completes the work; an interrupted view records
- * nothing. When the online store reports that it may have lost writes meanwhile (a Redis restart: its `epoch`
- * changed), the view is written again before its interval is recorded.
+ * nothing.
+ *
+ * Online-store loss: each interval is recorded with the view's online-store epoch (`OnlineStore.epoch`, a marker
+ * stored beside the rows that anything emptying the store takes along). Before a view's recorded intervals are
+ * trusted, its current epoch is compared with the one of its last interval: another (or none recorded) means the
+ * rows may be gone, and the view is re-materialized in full, from its earliest recorded start (said in the
+ * report's note and through `log`). After each view is written and before its interval is recorded, the epochs
+ * of that view and of the views recorded earlier in the run are checked again: a change means the store lost
+ * rows during the run, and the run fails with {@link OnlineStoreLossError} naming the views, recording nothing
+ * for the view being written; a re-run then re-materializes them in full.
  *
  * @example
  * ```ts
@@ -26,7 +34,13 @@ import type { OfflineStore } from "./offline/store.ts";
 import { tableEncoder } from "./online/codec.ts";
 import type { OnlineStore, WriteResult } from "./online/interface.ts";
 import { formatIsoMicros, parseIsoMicros, toMicros } from "./online/time.ts";
-import { loadRegistry, type Registry, type RegistryIo, saveRegistry } from "./registry.ts";
+import {
+  loadRegistry,
+  type MaterializationInterval,
+  type Registry,
+  type RegistryIo,
+  saveRegistry,
+} from "./registry.ts";
 
 /** What materialization works with. */
 export interface MaterializeContext {
@@ -48,10 +62,8 @@ export interface MaterializeCommonOptions {
   batchSize?: number;
   /** Progress display: "tty"/"lines" as lib/cli Progress chooses by default, or "silent" (default). */
   progress?: "auto" | "tty" | "lines" | "silent";
-  /** Receives notes such as a restart of the online store (default: none). */
+  /** Receives notes such as a view re-materialized in full after the online store lost it (default: none). */
   log?: (line: string) => void;
-  /** How often a view is written again after the online store lost writes (default 2). */
-  maxRewrites?: number;
 }
 
 /** Options of {@link materialize}. */
@@ -76,13 +88,49 @@ export interface ViewReport {
   rowsPerSecond: number;
   /** Whether the interval was recorded in the registry. */
   recorded: boolean;
-  /** Why nothing was done, or that the view was rewritten. */
+  /** Why nothing was done, or why the view was re-materialized in full. */
   note?: string;
+  /** The view was re-materialized in full because the online store lost its rows (or no epoch was recorded). */
+  rematerialized?: boolean;
+  /** The view's online-store epoch recorded with the interval. */
+  epoch?: string;
 }
 
 /** What {@link materialize} did, per view in order. */
 export interface MaterializeReport {
   views: ViewReport[];
+}
+
+/** A view whose online-store epoch changed during a run. */
+export interface LostView {
+  view: string;
+  /** The epoch when the run wrote it, and the epoch now. */
+  was: string;
+  now: string;
+  /** Whether its interval was recorded (before the loss) in this run. */
+  recorded: boolean;
+}
+
+/**
+ * The online store lost rows during a materialization (its epoch changed): the view being written is not
+ * recorded, and a re-run re-materializes every view named in full. `report` holds the views done before.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await materialize(ctx, { start, end });
+ * } catch (err) {
+ *   if (err instanceof OnlineStoreLossError) console.error(err.lost.map((l) => l.view));
+ *   throw err;
+ * }
+ * ```
+ */
+export class OnlineStoreLossError extends Error {
+  /** @param message Names the store and the views; `lost` and `report` give the details. */
+  constructor(message: string, readonly lost: LostView[], readonly report: MaterializeReport) {
+    super(message);
+    this.name = "OnlineStoreLossError";
+  }
 }
 
 /**
@@ -158,6 +206,33 @@ export function selectViews(repo: FeatureRepo, names?: readonly string[]): Featu
   });
 }
 
+/**
+ * Whether a view's recorded intervals can be trusted at the store's current epoch; when not, the window that
+ * re-materializes it in full (the union of its recorded intervals and the requested window) and why.
+ *
+ * @example
+ * ```ts
+ * const check = checkRecordedEpoch(registry.materialization_intervals.credit, current, { startMicros, endMicros });
+ * if (check.lost) console.log(check.reason);
+ * ```
+ */
+export function checkRecordedEpoch(
+  intervals: readonly MaterializationInterval[] | undefined,
+  current: string,
+  window: { startMicros: number; endMicros: number },
+): { lost: false } | { lost: true; startMicros: number; endMicros: number; reason: string } {
+  if (!intervals?.length) return { lost: false };
+  const last = intervals[intervals.length - 1].epoch;
+  if (last === current) return { lost: false };
+  const startMicros = Math.min(window.startMicros, ...intervals.map((i) => parseIsoMicros(i.start, "recorded start")));
+  const endMicros = Math.max(window.endMicros, ...intervals.map((i) => parseIsoMicros(i.end, "recorded end")));
+  const reason = last === undefined
+    ? "its intervals were recorded without an online-store epoch (by an older version), so the online store's " +
+      `rows cannot be trusted (epoch now ${current})`
+    : `online store was emptied since the last run (epoch ${last}, now ${current})`;
+  return { lost: true, startMicros, endMicros, reason };
+}
+
 async function run(
   ctx: MaterializeContext,
   opts: MaterializeCommonOptions,
@@ -177,13 +252,27 @@ async function run(
     );
   }
   const reports: ViewReport[] = [];
+  /** Views recorded in this run, with the epoch they were written at. */
+  const done: { view: FeatureView; epoch: string }[] = [];
   for (const view of views) {
-    const startMicros = startOf(view, registry);
-    if (startMicros > endMicros) {
+    const epoch = (await ctx.online.epoch(view)).id;
+    let startMicros = startOf(view, registry);
+    let viewEnd = endMicros;
+    let note: string | undefined;
+    const check = checkRecordedEpoch(registry.materialization_intervals[view.name], epoch, {
+      startMicros,
+      endMicros,
+    });
+    if (check.lost) {
+      ({ startMicros, endMicros: viewEnd } = check);
+      note = `${check.reason}: re-materializing view ${view.name} in full from ${formatIsoMicros(startMicros)}`;
+      opts.log?.(`Feature view "${view.name}": ${note}`);
+    }
+    if (startMicros > viewEnd) {
       reports.push({
         view: view.name,
         startMicros,
-        endMicros,
+        endMicros: viewEnd,
         rows: 0,
         written: 0,
         skipped: 0,
@@ -194,67 +283,71 @@ async function run(
       });
       continue;
     }
-    reports.push(await materializeView(ctx, view, { ...opts, startMicros, endMicros, registryOpts }));
+    const started = performance.now();
+    const table = await ctx.offline.pullLatest(view, { startMicros, endMicros: viewEnd });
+    const result = await writeTableOnline(ctx.online, view, table, {
+      batchSize: opts.batchSize,
+      progress: opts.progress,
+    });
+    // Before recording: did the store lose rows meanwhile, of this view or of one recorded earlier in the run?
+    const lost: LostView[] = [];
+    for (const item of [...done, { view, epoch }]) {
+      const now = (await ctx.online.epoch(item.view)).id;
+      if (now !== item.epoch) lost.push({ view: item.view.name, was: item.epoch, now, recorded: item.view !== view });
+    }
+    if (lost.length) throw lossError(ctx.online.location, view, lost, { views: reports });
+    // Only now, with every row written, is the interval recorded.
+    const current = await loadRegistry(ctx.config.registry, registryOpts);
+    const next: Registry = structuredClone(current);
+    (next.materialization_intervals[view.name] ??= []).push({
+      start: formatIsoMicros(startMicros),
+      end: formatIsoMicros(viewEnd),
+      epoch,
+    });
+    await saveRegistry(ctx.config.registry, next, { s3: registryOpts.s3, io: registryOpts.io });
+    done.push({ view, epoch });
+    const seconds = (performance.now() - started) / 1000;
+    reports.push({
+      view: view.name,
+      startMicros,
+      endMicros: viewEnd,
+      rows: table.numRows,
+      written: result.written,
+      skipped: result.skipped,
+      seconds,
+      rowsPerSecond: table.numRows / Math.max(seconds, 1e-9),
+      recorded: true,
+      note,
+      rematerialized: check.lost || undefined,
+      epoch,
+    });
   }
   return { views: reports };
 }
 
-async function materializeView(
-  ctx: MaterializeContext,
-  view: FeatureView,
-  opts: MaterializeCommonOptions & {
-    startMicros: number;
-    endMicros: number;
-    registryOpts: { project: string; s3?: ReturnType<typeof toS3Options>; io?: RegistryIo };
-  },
-): Promise<ViewReport> {
-  const started = performance.now();
-  const { startMicros, endMicros } = opts;
-  const table = await ctx.offline.pullLatest(view, { startMicros, endMicros });
-  const total: WriteResult = { written: 0, skipped: 0 };
-  let note: string | undefined;
-  const maxRewrites = opts.maxRewrites ?? 2;
-  for (let attempt = 0;; attempt++) {
-    const before = await ctx.online.epoch();
-    const result = await writeTableOnline(ctx.online, view, table, {
-      batchSize: opts.batchSize,
-      progress: opts.progress,
-      label: attempt ? `${view.name} (again)` : view.name,
-    });
-    total.written += result.written;
-    total.skipped += attempt === 0 ? result.skipped : 0;
-    const after = await ctx.online.epoch();
-    if (after === before) break;
-    note = `the online store ${ctx.online.location} restarted while writing; the view was written again`;
-    if (attempt >= maxRewrites) {
-      throw new Error(
-        `The online store ${ctx.online.location} restarted ${attempt + 1} times while writing feature view ` +
-          `"${view.name}"; nothing was recorded, run again`,
-      );
-    }
-    opts.log?.(`Feature view "${view.name}": ${note}`);
+function lossError(location: string, view: FeatureView, lost: LostView[], report: MaterializeReport) {
+  const self = lost.find((l) => !l.recorded);
+  const earlier = lost.filter((l) => l.recorded);
+  const parts: string[] = [];
+  if (self) {
+    parts.push(
+      `The online store ${location} lost rows while feature view "${view.name}" was written (epoch ${self.was}, ` +
+        `now ${self.now}); its interval was not recorded.`,
+    );
+  } else {
+    parts.push(
+      `The online store ${location} lost rows during this run; feature view "${view.name}" was written after the loss.`,
+    );
   }
-  // Only now, with every row written, is the interval recorded.
-  const current = await loadRegistry(ctx.config.registry, opts.registryOpts);
-  const next: Registry = structuredClone(current);
-  (next.materialization_intervals[view.name] ??= []).push({
-    start: formatIsoMicros(startMicros),
-    end: formatIsoMicros(endMicros),
-  });
-  await saveRegistry(ctx.config.registry, next, { s3: opts.registryOpts.s3, io: opts.registryOpts.io });
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    view: view.name,
-    startMicros,
-    endMicros,
-    rows: table.numRows,
-    written: Math.min(total.written, table.numRows),
-    skipped: table.numRows - Math.min(total.written, table.numRows),
-    seconds,
-    rowsPerSecond: table.numRows / Math.max(seconds, 1e-9),
-    recorded: true,
-    note,
-  };
+  if (earlier.length) {
+    parts.push(
+      `Written earlier in this run and lost since: ${
+        earlier.map((l) => `"${l.view}" (epoch ${l.was}, now ${l.now})`).join(", ")
+      }.`,
+    );
+  }
+  parts.push("Run the materialization again: it re-materializes the affected views in full.");
+  return new OnlineStoreLossError(parts.join(" "), lost, report);
 }
 
 /** Options of {@link writeTableOnline}. */

@@ -1,19 +1,26 @@
 import * as arrow from "apache-arrow";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { Redis } from "ioredis";
+import { DatabaseSync } from "node:sqlite";
 import { entity, type FeatureRepo, featureRepo, type FeatureView, featureView, fileSource } from "./definitions.ts";
 import { timestampVector } from "../io/mod.ts";
 import { FileOfflineStore } from "./offline/store.ts";
 import { latestPerKey } from "./offline/pull_latest.ts";
 import { applyPlan, loadRegistry, planApply, saveRegistry } from "./registry.ts";
-import { incrementalStart, materialize, type MaterializeContext, materializeIncremental } from "./materialize.ts";
+import {
+  incrementalStart,
+  materialize,
+  type MaterializeContext,
+  materializeIncremental,
+  OnlineStoreLossError,
+} from "./materialize.ts";
 import { encodeEntityKey, joinKeySpecs } from "./online/entity_key.ts";
 import type { OnlineStore } from "./online/interface.ts";
 import { SqliteOnlineStore } from "./online/sqlite.ts";
 import { RedisOnlineStore } from "./online/redis.ts";
 import { dynamodbDefaults, DynamoDBOnlineStore } from "./online/dynamodb.ts";
 import { formatIsoMicros, parseIsoMicros } from "./online/time.ts";
-import { canConnect, requireService } from "../testing/services.ts";
+import { redisServerInstalled, requireService, startThrowawayRedis } from "../testing/services.ts";
 import { requireDynalite } from "../testing/dynalite.ts";
 import { rng } from "../testing/rng.ts";
 
@@ -135,7 +142,7 @@ function failingAfter(inner: OnlineStore, failAt: number, onBatch?: (n: number) 
     onlineReadMany: (r) => inner.onlineReadMany(r),
     update: (o) => inner.update(o),
     teardown: (v) => inner.teardown(v),
-    epoch: () => inner.epoch(),
+    epoch: (v) => inner.epoch(v),
     close: () => inner.close(),
   };
 }
@@ -209,8 +216,9 @@ for (const kind of stores) {
     }
     const registry = await loadRegistry(ctx.config.registry, { project: "p" });
     assertEquals(registry.materialization_intervals.credit, [
-      { start: "2021-01-21T00:00:00.000Z", end: "2021-05-31T00:00:00.000Z" },
+      { start: "2021-01-21T00:00:00.000Z", end: "2021-05-31T00:00:00.000Z", epoch: report.views[0].epoch },
     ]);
+    assertEquals(report.views[0].epoch, (await ctx.online.epoch(credit)).id);
     const again = await materialize(ctx, { start, end, batchSize: 400 });
     assertEquals(again.views.map((v) => [v.written, v.skipped]), report.views.map((v) => [0, v.written]));
     await assertMatchesOffline(ctx.online, credit, start, end);
@@ -284,44 +292,16 @@ Deno.test("materialize: unregistered or unknown views are errors before anything
 // ---------------------------------------------------------------------------------------------------------------
 // Redis restarted mid-way: a SEPARATE redis-server on its own port, started and stopped by this test
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-async function startRedis(port: number): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command("redis-server", {
-    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let i = 0; i < 50 && !(await canConnect("127.0.0.1", port, 200)); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return child;
-}
-
-async function stopRedis(child: Deno.ChildProcess): Promise<void> {
-  try {
-    child.kill("SIGKILL");
-  } catch { /* already gone */ }
-  await child.status;
-}
-
-const hasRedisServer = await new Deno.Command("redis-server", { args: ["--version"], stdout: "null" }).output()
-  .then((o) => o.success, () => false);
-if (!hasRedisServer) console.warn("\n!!! SKIPPING REDIS RESTART TESTS: redis-server is not installed !!!\n");
+const hasRedisServer = await redisServerInstalled("REDIS RESTART TESTS");
 
 Deno.test({
-  name: "materialize (redis): a Redis restart mid-way loses nothing: the view is written again before recording",
+  name:
+    "materialize (redis): Redis restarted empty while a view is written: the run fails naming it; a re-run restores",
   ignore: !hasRedisServer,
   fn: async () => {
-    const port = freePort();
-    let server = await startRedis(port);
+    const server = await startThrowawayRedis();
     const inner = new RedisOnlineStore({
-      config: { type: "redis", host: "127.0.0.1", port, tls: false, db: 0, key_ttl_seconds: 0 },
+      config: { type: "redis", host: server.host, port: server.port, tls: false, db: 0, key_ttl_seconds: 0 },
       project: "p",
       chunkSize: 100,
     });
@@ -329,29 +309,25 @@ Deno.test({
     const online = failingAfter(inner, -1, async (n) => {
       if (n === 3 && !restarted) { // after two batches were written: restart (no persistence: they are lost)
         restarted = true;
-        await stopRedis(server);
-        server = await startRedis(port);
+        await server.restartEmpty();
       }
     });
-    const lines: string[] = [];
     try {
       const ctx = { repo, config: { project: "p", registry: await registryFile() }, offline, online };
-      const report = await materialize(ctx, {
-        start: T0,
-        end: T0 + 400 * DAY,
-        views: ["credit"],
-        batchSize: 200,
-        log: (l) => lines.push(l),
-      });
+      const window = { start: T0, end: T0 + 400 * DAY, views: ["credit"], batchSize: 200 };
+      const err = await assertRejects(() => materialize(ctx, window), OnlineStoreLossError);
       assert(restarted);
-      assertStringIncludes(report.views[0].note ?? "", "restarted while writing");
-      assertStringIncludes(lines.join("\n"), `127.0.0.1:${port} restarted while writing`);
+      assertStringIncludes(
+        err.message,
+        `The online store 127.0.0.1:${server.port} lost rows while feature view "credit" was written`,
+      );
+      assertEquals((await loadRegistry(ctx.config.registry, { project: "p" })).materialization_intervals.credit, []);
+      const report = await materialize(ctx, window);
+      assertEquals(report.views[0].recorded, true);
       await assertMatchesOffline(online, credit, T0, T0 + 400 * DAY);
-      const registry = await loadRegistry(ctx.config.registry, { project: "p" });
-      assertEquals(registry.materialization_intervals.credit.length, 1);
     } finally {
       await inner.close();
-      await stopRedis(server);
+      await server.stop();
     }
   },
 });
@@ -360,12 +336,12 @@ Deno.test({
   name: "materialize (redis): Redis down mid-way: a clear error, nothing recorded; a re-run completes",
   ignore: !hasRedisServer,
   fn: async () => {
-    const port = freePort();
-    let server = await startRedis(port);
+    const server = await startThrowawayRedis();
+    const port = server.port;
     const config = { type: "redis" as const, host: "127.0.0.1", port, tls: false, db: 0, key_ttl_seconds: 0 };
     const inner = new RedisOnlineStore({ config, project: "p", chunkSize: 100, maxReconnects: 2 });
     const online = failingAfter(inner, -1, async (n) => {
-      if (n === 3) await stopRedis(server);
+      if (n === 3) await server.stop();
     });
     const ctx = { repo, config: { project: "p", registry: await registryFile() }, offline, online };
     try {
@@ -375,7 +351,7 @@ Deno.test({
       assertStringIncludes((err as Error).message, `Redis at 127.0.0.1:${port} failed (settings "online_store.host"`);
       assertEquals((await loadRegistry(ctx.config.registry, { project: "p" })).materialization_intervals.credit, []);
       await inner.close();
-      server = await startRedis(port);
+      await server.restartEmpty();
       const fresh = new RedisOnlineStore({ config, project: "p" });
       const report = await materialize({ ...ctx, online: fresh }, {
         start: T0,
@@ -391,7 +367,218 @@ Deno.test({
       probe.disconnect();
     } finally {
       await inner.close();
-      await stopRedis(server);
+      await server.stop();
     }
   },
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Online-store loss (issue: Redis restarted empty mid-run, both intervals recorded, exit 0, data missing): each
+// interval carries the view's online-store epoch; a changed epoch means a full re-materialization, or a failed run.
+
+interface LossEnv {
+  /** A new store object on the same storage and project (as a new process would open). */
+  make(): OnlineStore;
+  /** Empties the storage from outside while a run is going (SQLite: DELETE; Redis: FLUSHALL; DynamoDB: tables). */
+  loseMidRun(): Promise<void>;
+  /** Empties it between runs (SQLite: a new file; Redis: restarted empty; DynamoDB: tables deleted). */
+  loseBetweenRuns(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const lossKinds: { name: string; ignore: boolean; setup: () => Promise<LossEnv> }[] = [
+  {
+    name: "sqlite",
+    ignore: false,
+    setup: async () => {
+      const path = `${await Deno.makeTempDir()}/online.db`;
+      return {
+        make: () => new SqliteOnlineStore({ path, project: "p" }),
+        loseMidRun: () => {
+          const db = new DatabaseSync(path);
+          db.exec("PRAGMA busy_timeout = 5000; DELETE FROM feature_rows");
+          db.close();
+          return Promise.resolve();
+        },
+        loseBetweenRuns: async () => {
+          for (const suffix of ["", "-wal", "-shm"]) await Deno.remove(path + suffix).catch(() => {});
+        },
+        stop: () => Promise.resolve(),
+      };
+    },
+  },
+  {
+    name: "redis",
+    ignore: !hasRedisServer,
+    setup: async () => {
+      const server = await startThrowawayRedis();
+      const config = {
+        type: "redis" as const,
+        host: server.host,
+        port: server.port,
+        tls: false,
+        db: 0,
+        key_ttl_seconds: 0,
+      };
+      return {
+        make: () => new RedisOnlineStore({ config, project: "p", chunkSize: 250 }),
+        loseMidRun: async () => { // from a second connection
+          const probe = new Redis({ host: server.host, port: server.port, lazyConnect: true });
+          await probe.flushall();
+          probe.disconnect();
+        },
+        loseBetweenRuns: () => server.restartEmpty(),
+        stop: () => server.stop(),
+      };
+    },
+  },
+  {
+    name: "dynamodb",
+    ignore: !dynamo.available,
+    setup: () => {
+      const project = `test_${crypto.randomUUID().slice(0, 8)}`;
+      const make = () =>
+        new DynamoDBOnlineStore({
+          config: {
+            ...dynamodbDefaults,
+            type: "dynamodb",
+            region: dynamo.server?.region ?? "us-east-1",
+            endpoint: dynamo.server?.endpoint,
+          },
+          project,
+          credentials: dynamo.server?.credentials,
+        });
+      const dropTables = async () => { // through another store object: its own client
+        const other = make();
+        await other.teardown(repo.views);
+        await other.close();
+      };
+      return Promise.resolve({
+        make,
+        loseMidRun: dropTables,
+        loseBetweenRuns: dropTables,
+        stop: dropTables,
+      });
+    },
+  },
+];
+
+for (const kind of lossKinds) {
+  const test = (title: string, fn: (env: LossEnv, registry: string) => Promise<void>) =>
+    Deno.test({
+      name: `materialize (${kind.name}): ${title}`,
+      ignore: kind.ignore,
+      fn: async () => {
+        const env = await kind.setup();
+        try {
+          await fn(env, await registryFile());
+        } finally {
+          await env.stop();
+        }
+      },
+    });
+
+  test(
+    "the store emptied between two views of a run: the run fails naming both; a re-run restores all",
+    async (env, registryPath) => {
+      const online = env.make();
+      let lost = false;
+      const tracking: OnlineStore = {
+        ...failingAfter(online, -1),
+        onlineWriteBatch: async (view, batch) => {
+          if (!lost && view.name === "zip") { // credit is written and recorded when zip starts
+            lost = true;
+            await env.loseMidRun();
+          }
+          return await online.onlineWriteBatch(view, batch);
+        },
+      };
+      const ctx = { repo, config: { project: "p", registry: registryPath }, offline, online: tracking };
+      const start = T0, end = T0 + 400 * DAY;
+      try {
+        const err = await assertRejects(() => materialize(ctx, { start, end, batchSize: 200 }), OnlineStoreLossError);
+        assert(lost);
+        assertStringIncludes(err.message, `lost rows while feature view "zip" was written`);
+        assertStringIncludes(err.message, `its interval was not recorded`);
+        assertStringIncludes(err.message, `Written earlier in this run and lost since: "credit"`);
+        assertEquals(err.lost.map((l) => [l.view, l.recorded]), [["credit", true], ["zip", false]]);
+        let registry = await loadRegistry(registryPath, { project: "p" });
+        assertEquals(registry.materialization_intervals.zip, []);
+        assertEquals(registry.materialization_intervals.credit.length, 1); // recorded before the loss, at the old epoch
+
+        const lines: string[] = [];
+        const rerun = await materialize({ ...ctx, online }, { start, end, batchSize: 200, log: (l) => lines.push(l) });
+        assertEquals(rerun.views.map((v) => [v.view, v.recorded, v.rematerialized ?? false]), [
+          ["credit", true, true],
+          ["zip", true, false],
+        ]);
+        assertStringIncludes(rerun.views[0].note ?? "", "online store was emptied since the last run (epoch ");
+        assertStringIncludes(lines.join("\n"), "re-materializing view credit in full");
+        assertEquals(rerun.views[0].skipped, 0);
+        await assertMatchesOffline(online, credit, start, end);
+        await assertMatchesOffline(online, zip, start, end);
+        registry = await loadRegistry(registryPath, { project: "p" });
+        assertEquals(registry.materialization_intervals.zip.length, 1);
+      } finally {
+        await online.close();
+      }
+    },
+  );
+
+  test(
+    "the store emptied between runs: materialize-incremental re-materializes every view in full",
+    async (env, registryPath) => {
+      let online = env.make();
+      const config = { project: "p", registry: registryPath };
+      const end1 = T0 + 100 * DAY, end2 = T0 + 200 * DAY, end3 = T0 + 300 * DAY;
+      try {
+        await materializeIncremental({ repo, config, offline, online }, { end: end1 });
+        await materializeIncremental({ repo, config, offline, online }, { end: end2 });
+        await online.close();
+        await env.loseBetweenRuns();
+        online = env.make();
+        const lines: string[] = [];
+        const report = await materializeIncremental({ repo, config, offline, online }, {
+          end: end3,
+          log: (l) => lines.push(l),
+        });
+        // every entity is back (read back one by one)
+        await assertMatchesOffline(online, credit, end1 - 90 * DAY, end3);
+        await assertMatchesOffline(online, zip, 0, end3);
+        // from the earliest recorded start (what the store held), not from end2
+        assertEquals(report.views.map((v) => [v.view, v.startMicros, v.endMicros, v.rematerialized]), [
+          ["credit", end1 - 90 * DAY, end3, true],
+          ["zip", 0, end3, true],
+        ]);
+        for (const v of report.views) {
+          assertStringIncludes(v.note ?? "", "online store was emptied since the last run (epoch ");
+          assertStringIncludes(v.note ?? "", `: re-materializing view ${v.view} in full from `);
+        }
+        assertEquals(lines.length, 2);
+        // trusted again: the next run starts at the last end
+        const next = await materializeIncremental({ repo, config, offline, online }, { end: end3 + DAY });
+        assertEquals(next.views.map((v) => [v.startMicros, v.rematerialized ?? false]), [[end3, false], [end3, false]]);
+      } finally {
+        await online.close();
+      }
+    },
+  );
+}
+
+Deno.test("materialize: intervals recorded without an epoch (an older version) are re-materialized in full once", async () => {
+  const online = new SqliteOnlineStore({ path: `${await Deno.makeTempDir()}/online.db`, project: "p" });
+  const ctx = { repo, config: { project: "p", registry: await registryFile() }, offline, online };
+  try {
+    const legacy = await loadRegistry(ctx.config.registry, { project: "p" });
+    legacy.materialization_intervals.credit = [{ start: formatIsoMicros(T0), end: formatIsoMicros(T0 + 50 * DAY) }];
+    await saveRegistry(ctx.config.registry, legacy);
+    const report = await materializeIncremental(ctx, { end: T0 + 60 * DAY, views: ["credit"] });
+    assertEquals([report.views[0].startMicros, report.views[0].rematerialized], [T0, true]);
+    assertStringIncludes(report.views[0].note ?? "", "recorded without an online-store epoch");
+    await assertMatchesOffline(online, credit, T0, T0 + 60 * DAY);
+    const again = await materializeIncremental(ctx, { end: T0 + 70 * DAY, views: ["credit"] });
+    assertEquals([again.views[0].startMicros, again.views[0].rematerialized], [T0 + 60 * DAY, undefined]);
+  } finally {
+    await online.close();
+  }
 });

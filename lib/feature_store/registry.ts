@@ -38,6 +38,12 @@ export interface RegistryEntry {
 export interface MaterializationInterval {
   start: string;
   end: string;
+  /**
+   * The online store's epoch of the view when its rows were written (see `OnlineStore.epoch`); absent in
+   * intervals recorded by older versions. Materialization trusts the intervals only while the store reports the
+   * same epoch.
+   */
+  epoch?: string;
 }
 
 /** The registry file's content. */
@@ -153,7 +159,10 @@ export function parseRegistry(text: string, opts: { uri: string }): Registry {
   for (const [name, intervals] of Object.entries(doc.materialization_intervals)) {
     if (
       !Array.isArray(intervals) ||
-      !intervals.every((i) => isRecord(i) && typeof i.start === "string" && typeof i.end === "string")
+      !intervals.every((i) =>
+        isRecord(i) && typeof i.start === "string" && typeof i.end === "string" &&
+        (i.epoch === undefined || typeof i.epoch === "string")
+      )
     ) {
       throw bad(`"materialization_intervals" of "${name}" is malformed`);
     }

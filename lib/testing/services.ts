@@ -114,3 +114,98 @@ async function locate(name: ServiceName): Promise<ServiceInfo> {
   console.warn(`\n!!! SKIPPING ${name.toUpperCase()} TESTS: ${reason}. Start it to run them. !!!\n`);
   return { name, host, port, available: false, reason };
 }
+
+/** A redis-server of a test's own (no persistence), on a free port; see {@link startThrowawayRedis}. */
+export interface ThrowawayRedis {
+  host: string;
+  port: number;
+  /** Kills the server (SIGKILL: with no persistence its data is gone). */
+  stop(): Promise<void>;
+  /** Kills it and starts an empty one on the same port. */
+  restartEmpty(): Promise<void>;
+}
+
+/**
+ * Whether `redis-server` is installed. Outside CI a missing one warns loudly (callers then skip their tests); in
+ * CI (`CI=true`) it throws.
+ *
+ * @example
+ * ```ts
+ * const hasRedisServer = await redisServerInstalled("REDIS RESTART TESTS");
+ * ```
+ */
+export async function redisServerInstalled(what = "THROWAWAY REDIS TESTS"): Promise<boolean> {
+  const ok = await new Deno.Command("redis-server", { args: ["--version"], stdout: "null", stderr: "null" }).output()
+    .then((o) => o.success, () => false);
+  if (!ok) {
+    if (Deno.env.get("CI") === "true") throw new Error("redis-server is not installed; CI requires it");
+    console.warn(`\n!!! SKIPPING ${what}: redis-server is not installed !!!\n`);
+  }
+  return ok;
+}
+
+/**
+ * A free TCP port on 127.0.0.1 (the OS picks one; closed again at once).
+ *
+ * @example
+ * ```ts
+ * const port = freePort();
+ * ```
+ */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+async function spawnRedis(port: number): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command("redis-server", {
+    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  for (let i = 0; i < 50; i++) {
+    if (await canConnect("127.0.0.1", port, 200)) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGKILL");
+  await child.status;
+  throw new Error(`redis-server did not start on 127.0.0.1:${port}`);
+}
+
+/**
+ * Starts a redis-server of the caller's own on a free port, without persistence (`--save "" --appendonly no`), so
+ * that a test can kill it or restart it empty. Call `stop()` when done.
+ *
+ * @example
+ * ```ts
+ * const server = await startThrowawayRedis();
+ * try {
+ *   await server.restartEmpty();
+ * } finally {
+ *   await server.stop();
+ * }
+ * ```
+ */
+export async function startThrowawayRedis(port = freePort()): Promise<ThrowawayRedis> {
+  let child: Deno.ChildProcess | undefined = await spawnRedis(port);
+  const stop = async () => {
+    const c = child;
+    child = undefined;
+    if (!c) return;
+    try {
+      c.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await c.status;
+  };
+  return {
+    host: "127.0.0.1",
+    port,
+    stop,
+    restartEmpty: async () => {
+      await stop();
+      child = await spawnRedis(port);
+    },
+  };
+}

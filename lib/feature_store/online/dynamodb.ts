@@ -10,6 +10,8 @@
  *   exactly as in the other stores;
  * - `event_ts`, `created_ts` (N, microseconds; no created timestamp is stored as -2^53+1) and `schema` (S, the
  *   schema fingerprint): copies of the value's header that the write condition compares.
+ * - one more item, `entity_id` = `__epoch__` (real entity keys always hold a "="), is the view's epoch marker
+ *   ({@link OnlineStore.epoch}); a deleted table takes it along.
  *
  * Writes: one `BatchGetItem` per 100 keys (consistent) finds the rows the table already holds at least as new,
  * which are skipped without a write; every other row is a `PutItem` with the condition
@@ -50,6 +52,7 @@ import {
   OnlineStoreError,
   type OnlineStorePlugin,
   type ReadRequest,
+  type StoreEpoch,
   type WriteResult,
 } from "./interface.ts";
 
@@ -98,6 +101,8 @@ export interface DynamoDBOnlineStoreOptions {
 
 /** Stored for rows without a created timestamp: smaller than any real one. */
 const ABSENT_CREATED = -Number.MAX_SAFE_INTEGER;
+/** Entity key of a view's epoch marker item. */
+const EPOCH_KEY = "__epoch__";
 const KEY = "entity_id";
 /** Attribute names of the write condition and of the write pre-check (DynamoDB rejects unused names). */
 const HEADER_NAMES = { "#k": KEY, "#e": "event_ts", "#c": "created_ts", "#s": "schema" };
@@ -123,7 +128,6 @@ export class DynamoDBOnlineStore implements OnlineStore {
   readonly config: DynamoDBOnlineStoreConfig;
   readonly #opts: DynamoDBOnlineStoreOptions;
   readonly #source: string;
-  readonly #epoch = crypto.randomUUID();
   #connected: Promise<Connected> | undefined;
   /** Tables known to exist (ACTIVE), by name. */
   readonly #tables = new Map<string, Promise<void>>();
@@ -284,6 +288,7 @@ export class DynamoDBOnlineStore implements OnlineStore {
     } catch (err) {
       throw this.#fail(`Reading feature view "${view.name}" (table "${table}") before writing to`, err);
     }
+    await this.#ensureTable(view); // the table may have been deleted meanwhile (then the read found it missing)
     const todo: number[] = [];
     for (let i = 0; i < n; i++) {
       const old = stored.get(batch.keys[i]);
@@ -440,9 +445,42 @@ export class DynamoDBOnlineStore implements OnlineStore {
     }));
   }
 
-  /** DynamoDB does not lose acknowledged writes: constant per store object. */
-  epoch(): Promise<string> {
-    return Promise.resolve(this.#epoch);
+  /**
+   * See {@link OnlineStore.epoch}: the `__epoch__` item of the view's table (consistent read), put with
+   * `attribute_not_exists` when absent; a missing table is created first.
+   */
+  async epoch(view: FeatureView): Promise<StoreEpoch> {
+    const { client, sdk } = await this.#ready();
+    const table = this.tableName(view);
+    const key = { [KEY]: { S: EPOCH_KEY } };
+    for (let attempt = 0;; attempt++) {
+      await this.#ensureTable(view);
+      try {
+        const got = await client.send(new sdk.GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }));
+        const id = got.Item?.value?.S;
+        if (id) return { id, created: false };
+        const fresh = crypto.randomUUID();
+        try {
+          await client.send(
+            new sdk.PutItemCommand({
+              TableName: table,
+              Item: { ...key, value: { S: fresh } },
+              ConditionExpression: "attribute_not_exists(#k)",
+              ExpressionAttributeNames: { "#k": KEY },
+            }),
+          );
+          return { id: fresh, created: true };
+        } catch (err) {
+          if (!(err instanceof sdk.ConditionalCheckFailedException)) throw err; // another writer made one: read it
+        }
+      } catch (err) {
+        if (err instanceof sdk.ResourceNotFoundException && attempt < 3) {
+          this.#tables.delete(table); // deleted behind this object's back: create it again
+          continue;
+        }
+        throw this.#fail(`Reading the epoch of feature view "${view.name}" (table "${table}") from`, err);
+      }
+    }
   }
 
   /** Closes the client's connections. */

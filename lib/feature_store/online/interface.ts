@@ -28,6 +28,14 @@ export interface WriteResult {
   skipped: number;
 }
 
+/** See {@link OnlineStore.epoch}. */
+export interface StoreEpoch {
+  /** The marker's id (Redis Cluster: followed by the masters' run ids, which change when one restarts). */
+  id: string;
+  /** Whether this call created the marker: the view's rows were never written, or were lost. */
+  created: boolean;
+}
+
 /** One view's part of a multi-view read. */
 export interface ReadRequest {
   view: FeatureView;
@@ -52,10 +60,13 @@ export interface OnlineStore {
   /** Deletes every row of these views. */
   teardown(views: readonly FeatureView[]): Promise<void>;
   /**
-   * An identifier that changes when the store may have lost writes since it was last asked (a Redis server
-   * restarted), so that materialization can rewrite a view instead of recording an incomplete one.
+   * The view's epoch: a marker the store keeps beside the view's rows (Redis: a key under the view's prefix
+   * without expiry; SQLite: a row of the view; DynamoDB: an item of the view's table), created with a new random
+   * id when absent. Whatever empties the store or the view (a Redis restart without persistence, `FLUSHALL`, a
+   * new SQLite file, a deleted table, teardown) takes the marker along, so the next call returns another id:
+   * materialization records the id with each interval and re-materializes a view whose epoch changed.
    */
-  epoch(): Promise<string>;
+  epoch(view: FeatureView): Promise<StoreEpoch>;
   /** Releases connections. */
   close(): Promise<void>;
 }

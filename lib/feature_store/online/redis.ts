@@ -14,6 +14,10 @@
  *   stored value has another schema; atomic per key, so concurrent writers never let an older row win.
  * Reads fetch many entities of many views with one `MGET` (cluster: one per hash slot, pipelined per node).
  *
+ * Each view's epoch marker ({@link OnlineStore.epoch}) is the key `<len>:<project>|<view>|__epoch__` (no expiry;
+ * entity keys always hold a "="): a restart without persistence, `FLUSHALL`/`FLUSHDB` or teardown removes it
+ * with the rows.
+ *
  * @example
  * ```ts
  * import { RedisOnlineStore } from "./redis.ts";
@@ -44,6 +48,7 @@ import {
   OnlineStoreError,
   type OnlineStorePlugin,
   type ReadRequest,
+  type StoreEpoch,
   type WriteResult,
 } from "./interface.ts";
 import { RespTableEncoder, RespWriter } from "./resp_writer.ts";
@@ -107,6 +112,16 @@ for i = 1, #KEYS do
   end
 end
 return written`;
+
+/** Returns the marker's value and 0, or sets ARGV[1] when absent and returns it and 1 (atomic). */
+const EPOCH_LUA = `
+local v = redis.call('GET', KEYS[1])
+if v then return {v, 0} end
+redis.call('SET', KEYS[1], ARGV[1])
+return {ARGV[1], 1}`;
+
+/** Last part of a view's epoch marker key. */
+export const EPOCH_KEY = "__epoch__";
 
 type Client = Redis | Cluster;
 
@@ -367,15 +382,22 @@ export class RedisOnlineStore implements OnlineStore {
     }
   }
 
-  /** The server's `run_id` (per master in a cluster): it changes when Redis restarts. */
-  async epoch(): Promise<string> {
+  /**
+   * See {@link OnlineStore.epoch}: the view's marker key, set when absent. In a cluster the marker lives on one
+   * master while the rows are spread over all, so the masters' `run_id`s are added: any restart (or failover)
+   * changes the epoch, even one that kept its data (then a view is re-materialized needlessly, never left short).
+   */
+  async epoch(view: FeatureView): Promise<StoreEpoch> {
     const client = await this.#ready();
-    const nodes: Redis[] = client.isCluster ? (client as Cluster).nodes("master") : [client as Redis];
+    const key = keyPrefix(this.project, view.name) + EPOCH_KEY;
     try {
-      const ids = await Promise.all(nodes.map(async (n) => /run_id:(\w+)/.exec(await n.info("server"))?.[1] ?? ""));
-      return ids.sort().join(",");
+      const [id, created] = await client.eval(EPOCH_LUA, 1, key, crypto.randomUUID()) as [string, number];
+      if (!client.isCluster) return { id, created: created === 1 };
+      const nodes = (client as Cluster).nodes("master");
+      const runs = await Promise.all(nodes.map(async (n) => /run_id:(\w+)/.exec(await n.info("server"))?.[1] ?? ""));
+      return { id: `${id}@${runs.sort().join(",")}`, created: created === 1 };
     } catch (err) {
-      throw this.#fail("Asking", err);
+      throw this.#fail(`Reading the epoch of feature view "${view.name}" from`, err);
     }
   }
 

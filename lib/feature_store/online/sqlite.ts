@@ -3,7 +3,8 @@
  *
  * One table, `feature_rows`, keyed by (project, view, entity key), holds the packed value plus its event and
  * created timestamps and schema fingerprint as columns, so that an UPSERT with a WHERE clause skips older writes
- * inside SQLite.
+ * inside SQLite. Each view's epoch marker ({@link OnlineStore.epoch}) is a row of the same table with the entity
+ * key `__epoch__` (real entity keys always hold a "="), so deleting the view's rows or the file deletes it too.
  *
  * The module's {@link sqliteOnlineStore} is its entry in the online store registry (registry.ts).
  *
@@ -24,6 +25,7 @@ import {
   OnlineStoreError,
   type OnlineStorePlugin,
   type ReadRequest,
+  type StoreEpoch,
   type WriteResult,
 } from "./interface.ts";
 
@@ -43,6 +45,8 @@ export interface SqliteOnlineStoreOptions {
 }
 
 const ABSENT_CREATED = -Number.MAX_SAFE_INTEGER;
+/** Entity key and schema column of a view's epoch marker row. */
+const EPOCH_KEY = "__epoch__";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS feature_rows (
@@ -73,7 +77,6 @@ export class SqliteOnlineStore implements OnlineStore {
   #db: DatabaseSync | undefined;
   #upsert: StatementSync | undefined;
   #select: StatementSync | undefined;
-  readonly #epoch = crypto.randomUUID();
 
   /** @param opts See {@link SqliteOnlineStoreOptions}; the file is opened on first use. */
   constructor(opts: SqliteOnlineStoreOptions) {
@@ -171,9 +174,25 @@ export class SqliteOnlineStore implements OnlineStore {
     return Promise.resolve();
   }
 
-  /** A file never loses committed rows: constant per store object. */
-  epoch(): Promise<string> {
-    return Promise.resolve(this.#epoch);
+  /** See {@link OnlineStore.epoch}: the view's `__epoch__` row, inserted when absent. */
+  epoch(view: FeatureView): Promise<StoreEpoch> {
+    const db = this.#open();
+    const fresh = crypto.randomUUID();
+    try {
+      const inserted = db.prepare(
+        "INSERT INTO feature_rows (project, view, entity_key, event_us, created_us, schema, value) " +
+          "VALUES (?, ?, ?, 0, 0, ?, ?) ON CONFLICT (project, view, entity_key) DO NOTHING",
+      ).run(this.project, view.name, EPOCH_KEY, EPOCH_KEY, fresh);
+      if (Number(inserted.changes) === 1) return Promise.resolve({ id: fresh, created: true });
+      const row = this.#select!.get(this.project, view.name, EPOCH_KEY) as { value: string };
+      return Promise.resolve({ id: row.value, created: false });
+    } catch (err) {
+      throw new OnlineStoreError(
+        `Reading the epoch of feature view "${view.name}" from the SQLite online store "${this.location}" failed: ` +
+          (err as Error).message,
+        { cause: err },
+      );
+    }
   }
 
   /** Closes the database. */

@@ -1,6 +1,7 @@
 /**
  * The behaviour every online store must have, as a test suite run by sqlite_test.ts, redis_test.ts and
- * dynamodb_test.ts (against dynalite, lib/testing/dynalite.ts) against the real stores: typed round trips, older-write skipping, several join keys, unambiguous keys, teardown.
+ * dynamodb_test.ts (against dynalite, lib/testing/dynalite.ts) against the real stores: typed round trips, older-write skipping, several join keys, unambiguous keys, teardown,
+ * and the per-view epoch marker that materialization uses to notice a store that lost its rows.
  *
  * @example
  * ```ts
@@ -9,7 +10,7 @@
  * ```
  * @module
  */
-import { assertEquals } from "@std/assert";
+import { assert, assertEquals, assertNotEquals } from "@std/assert";
 import { entity, featureView, fileSource } from "../definitions.ts";
 import { encodeRecords } from "./codec.ts";
 import { encodeEntityKey, joinKeySpecs } from "./entity_key.ts";
@@ -67,14 +68,15 @@ export interface ConformanceOptions {
  */
 export function onlineStoreConformance(name: string, opts: ConformanceOptions): void {
   const { typed, multi, typedV2 } = testViews;
-  const test = (title: string, fn: (store: OnlineStore) => Promise<void>) =>
+  const test = (title: string, fn: (store: OnlineStore, project: string) => Promise<void>) =>
     Deno.test({
       name: `${name}: ${title}`,
       ignore: opts.ignore,
       fn: async () => {
-        const store = await opts.makeStore(`test_${crypto.randomUUID().slice(0, 8)}`);
+        const project = `test_${crypto.randomUUID().slice(0, 8)}`;
+        const store = await opts.makeStore(project);
         try {
-          await fn(store);
+          await fn(store, project);
         } finally {
           await store.teardown([typed, multi]);
           await store.close();
@@ -189,4 +191,31 @@ export function onlineStoreConformance(name: string, opts: ConformanceOptions): 
       await other.close();
     }
   });
+
+  test(
+    "epoch: one marker per view, created once, shared by store objects, renewed when the rows go",
+    async (store, project) => {
+      const first = await store.epoch(typed);
+      assertEquals(first.created, true);
+      assert(first.id.length > 0);
+      assertEquals(await store.epoch(typed), { id: first.id, created: false });
+      const other = await store.epoch(multi);
+      assertNotEquals(other.id, first.id);
+      // writes keep it; the marker is no entity row
+      await store.onlineWriteBatch(typed, encodeRecords(typed, [{ id: 1, i: 1, event_timestamp: 1 }]));
+      assertEquals(await store.onlineRead(typed, ["__epoch__"]), [null]);
+      const again = await opts.makeStore(project);
+      try {
+        assertEquals(await again.epoch(typed), { id: first.id, created: false });
+      } finally {
+        await again.close();
+      }
+      // deleting a view's rows deletes its marker, and only its own
+      await store.teardown([typed]);
+      const renewed = await store.epoch(typed);
+      assertEquals(renewed.created, true);
+      assertNotEquals(renewed.id, first.id);
+      assertEquals(await store.epoch(multi), { id: other.id, created: false });
+    },
+  );
 }
