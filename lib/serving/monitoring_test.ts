@@ -107,6 +107,10 @@ Deno.test("monitoring routes: charts and the full report are served sandboxed; u
     for (const bad of ["/monitoring/charts/nope.svg", "/monitoring/charts/..%2Fmodel%2Fpolicy.json"]) {
       assertEquals(((await get(bad)) as { status?: number }).status, 404, bad);
     }
+    // malformed percent-escapes are the client's error, never a 500
+    for (const bad of ["/monitoring/charts/%E0%A4%A.svg", "/monitoring/charts/%", "/monitoring/charts/%zz"]) {
+      assertEquals(((await get(bad)) as { status?: number }).status, 400, bad);
+    }
     assertEquals(((await get("/monitoring/drift_report.html")) as { status?: number }).status, 404);
     await Deno.mkdir(drift, { recursive: true });
     await Deno.writeTextFile(`${drift}/drift_report.html`, "<h1>report</h1>");
