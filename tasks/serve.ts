@@ -18,7 +18,7 @@ import { openRepoFlag } from "../lib/repo/load.ts";
 import { cpuIdleNote, readCpuIdle } from "../lib/serving/cpu_idle.ts";
 
 const USAGE =
-  "deno task serve [--repo DIR] [--host H] [--port P] [--model champion|N] [--name NAME] [--as-of ISO] [--drift-report DIR]";
+  "deno task serve [--repo DIR] [--host H] [--port P] [--model champion|N] [--name NAME] [--as-of ISO] [--drift-report DIR] [--shutdown-deadline MS]";
 
 if (import.meta.main) {
   await runTask(async () => {
@@ -32,6 +32,7 @@ if (import.meta.main) {
         name: { type: "string" },
         "as-of": { type: "string" },
         "drift-report": { type: "string" },
+        "shutdown-deadline": { type: "string" },
       },
     });
     if (values.help) return void console.log(`usage: ${USAGE}`);
@@ -41,6 +42,7 @@ if (import.meta.main) {
       max: 65535,
       fallback: 6566,
     });
+    const shutdownDeadlineMs = intFlag(values, "shutdown-deadline", { min: 0, max: 3_600_000, fallback: 10_000 });
     const modelText = values.model === undefined ? "champion" : String(values.model);
     const model = /^\d+$/.test(modelText) ? { version: Number(modelText) } : { alias: modelText };
     let asOf: Date | undefined;
@@ -76,6 +78,15 @@ if (import.meta.main) {
       if (closing) return;
       console.log("Shutting down: finishing in-flight requests");
       closing = server.close();
+      // a client holding a half-sent request must not keep the server alive: after the deadline, exit anyway
+      const deadline = setTimeout(() => {
+        console.error(
+          `Shutdown deadline of ${shutdownDeadlineMs} ms passed with requests still open; exiting ` +
+            `(--shutdown-deadline MS to wait longer)`,
+        );
+        Deno.exit(0);
+      }, shutdownDeadlineMs);
+      Deno.unrefTimer(deadline);
     };
     Deno.addSignalListener("SIGINT", stop);
     Deno.addSignalListener("SIGTERM", stop);

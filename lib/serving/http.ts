@@ -70,7 +70,27 @@ export function bigintReplacer(_key: string, value: unknown): unknown {
  * Reads a JSON object body: 415 unless `content-type` is JSON (when given), 413 over `maxBytes` (checked while
  * reading, not trusting content-length), 400 for malformed JSON or a non-object.
  */
-export async function readJsonBody(request: Request, opts: { maxBytes: number }): Promise<Record<string, unknown>> {
+export async function readJsonBody(
+  request: Request,
+  opts: { maxBytes: number; timeoutMs?: number },
+): Promise<Record<string, unknown>> {
+  if (!opts.timeoutMs) return await readJsonBodyNow(request, opts);
+  // a client that sends half a body and stops would hold the request (and a graceful shutdown) forever
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      request.body?.cancel().catch(() => {});
+      reject(new HttpError(408, `The request body did not arrive within ${opts.timeoutMs} ms`));
+    }, opts.timeoutMs);
+  });
+  try {
+    return await Promise.race([readJsonBodyNow(request, opts), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readJsonBodyNow(request: Request, opts: { maxBytes: number }): Promise<Record<string, unknown>> {
   const type = request.headers.get("content-type");
   if (type && !/^application\/(.+\+)?json\b/i.test(type)) {
     throw new HttpError(415, `Content type "${type}" is not supported; send application/json`);

@@ -12,6 +12,7 @@
  * @module
  */
 import type { FeatureRepo } from "../feature_store/definitions.ts";
+import { OnlineStoreError } from "../feature_store/online/interface.ts";
 import {
   type OnlineFeaturesRequest,
   type OnlineFeaturesResult,
@@ -35,6 +36,13 @@ export interface HandlerOptions {
   health?: () => Record<string, unknown>;
   /** Largest accepted body in bytes (default 64 KiB). */
   maxBodyBytes?: number;
+  /** A request body not fully received within this many ms is a 408 (default 10,000). */
+  bodyTimeoutMs?: number;
+  /**
+   * `GET /ready` (readiness, beside `/health`'s liveness): the checks and whether all pass; 200 when ready, 503
+   * otherwise. Without it `/ready` answers like `/health`.
+   */
+  ready?: () => Promise<{ ready: boolean; checks: Record<string, unknown> }>;
   /** Where internal errors are logged (default console.error). */
   log?: (line: string) => void;
   /** The clock feature ages are measured against (default now; a fixed time replays historical data). */
@@ -119,6 +127,7 @@ export function parseFeastRequest(body: Record<string, unknown>, repo: FeatureRe
  */
 export function createHandler(opts: HandlerOptions): (request: Request) => Promise<Response> {
   const maxBytes = opts.maxBodyBytes ?? 64 * 1024;
+  const bodyTimeoutMs = opts.bodyTimeoutMs ?? 10_000;
   const log = opts.log ?? console.error;
   return async (request) => {
     const started = performance.now();
@@ -143,28 +152,39 @@ export function createHandler(opts: HandlerOptions): (request: Request) => Promi
       switch (route) {
         case "GET /health":
           return jsonResponse({ status: "ok", ...(opts.health?.() ?? {}) });
+        case "GET /ready": {
+          if (!opts.ready) return jsonResponse({ status: "ready", checks: {} });
+          const r = await opts.ready();
+          return jsonResponse({ status: r.ready ? "ready" : "not ready", checks: r.checks }, r.ready ? 200 : 503, {
+            "cache-control": "no-store",
+          });
+        }
         case "POST /get-online-features": {
-          const body = await readJsonBody(request, { maxBytes });
+          const body = await readJsonBody(request, { maxBytes, timeoutMs: bodyTimeoutMs });
           const parsed = { ...parseFeastRequest(body, opts.store.repo), asOf: opts.asOf };
           try {
             return jsonResponse(toFeastResponse(await opts.store.getOnlineFeatures(parsed)));
           } catch (err) {
-            if (err instanceof OnlineRequestError) throw new HttpError(400, err.message);
-            throw err;
+            throw asHttpError(err);
           }
         }
         case "POST /score": {
           if (!opts.score) throw new HttpError(503, "No model is loaded; train one (deno task train) and restart");
-          const body = await readJsonBody(request, { maxBytes });
+          const body = await readJsonBody(request, { maxBytes, timeoutMs: bodyTimeoutMs });
           try {
             return jsonResponse(await opts.score(body));
           } catch (err) {
-            if (err instanceof OnlineRequestError) throw new HttpError(400, err.message);
-            throw err;
+            throw asHttpError(err);
           }
         }
       }
-      const known = ["GET /health", "POST /get-online-features", "POST /score", ...Object.keys(opts.routes ?? {})];
+      const known = [
+        "GET /health",
+        "GET /ready",
+        "POST /get-online-features",
+        "POST /score",
+        ...Object.keys(opts.routes ?? {}),
+      ];
       const methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"].filter((m) => m !== request.method);
       if (
         known.some((r) => r.endsWith(` ${url.pathname}`)) ||
@@ -177,6 +197,18 @@ export function createHandler(opts: HandlerOptions): (request: Request) => Promi
       return errorResponse(err, log);
     }
   }
+}
+
+/**
+ * The HTTP error of a failure behind a route: a bad feature request is the client's (400); an online store that
+ * cannot be reached or fails is a 503 naming it (the request may be retried later), never a 500.
+ */
+export function asHttpError(err: unknown): unknown {
+  if (err instanceof OnlineRequestError) return new HttpError(400, err.message);
+  if (err instanceof OnlineStoreError) {
+    return new HttpError(503, `The online store is unavailable; try again later (${err.message})`);
+  }
+  return err;
 }
 
 /** A running server. */
