@@ -76,7 +76,7 @@ export function parseScoreArgs(args: string[]): ScoreArgs {
   if (modelText === "") throw new UsageError(`Flag "--model" is empty; give an alias or a version number`, USAGE);
   const model = /^\d+$/.test(modelText) ? { version: Number(modelText) } : { alias: modelText };
   const features = choiceFlag(values, "features", ["offline", "online"], { fallback: "offline", usage: USAGE });
-  const reasons = choiceFlag(values, "reasons", ["all", "rejected", "none"], { fallback: "all", usage: USAGE });
+  const reasons = choiceFlag(values, "reasons", ["all", "rejected", "none"], { fallback: "rejected", usage: USAGE });
   let asOf: Date | undefined;
   if (values["as-of"] !== undefined) {
     asOf = new Date(String(values["as-of"]));

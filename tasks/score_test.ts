@@ -23,7 +23,7 @@ Deno.test("score task: flags to options; errors name the flag", () => {
     DEFAULT_OUTPUT,
     { alias: "champion" },
     "offline",
-    "all",
+    "rejected", // reasons for rejections only unless --reasons all
     undefined,
   ]);
   const cases: [string[], string][] = [

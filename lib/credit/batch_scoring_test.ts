@@ -91,6 +91,7 @@ Deno.test("scoreApplications: every scored row is ModelScorer.decide's answer fo
       quarantine: true,
       workers: 2,
       job: "offline",
+      reasons: "all", // every row against decide's reasons (the default gives them to rejections only)
     });
     assertEquals(manifest.features.mode, "offline");
     assertEquals(manifest.model, { name: "credit_default", version: 1, threshold: scorer.threshold.threshold });

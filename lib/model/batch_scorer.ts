@@ -14,8 +14,8 @@
  *   (relu/linear layers, the same float32 sums in the same order as tfjs's XNNPACK matMuls, without copying the
  *   activations in and out of tfjs), else as tfjs (wasm) matMuls;
  * - groups whose columns already equal the baseline's have impact 0 and are skipped (they can never be a reason);
- * - with `reasons: "rejected"` only rejected applications get reasons (adverse-action notices are owed for
- *   rejections); `"none"` skips them.
+ * - by default (`reasons: "rejected"`) only rejected applications get reasons (adverse-action notices are owed for
+ *   rejections); `"all"` gives them to every row, `"none"` skips them.
  *
  * Probabilities, decisions and reasons equal `decide`'s up to float32 rounding (see batch_scorer_test.ts). The fast
  * path is a capability of the model type (`denseLayers` in model_types.ts, which reads members as dense stacks:
@@ -57,7 +57,7 @@ import { activate, type DenseLayer } from "./dense_layers.ts";
 import { findModelType } from "./model_types.ts";
 import { initBackend } from "./tfjs_backend.ts";
 import { VariantKernel } from "./variant_kernel.ts";
-import { MIN_REASON_IMPACT, sigmoid } from "./explain.ts";
+import { DEFAULT_REASON_MODE, MIN_REASON_IMPACT, type ReasonMode, sigmoid } from "./explain.ts";
 
 export { activate, type DenseLayer } from "./dense_layers.ts";
 
@@ -85,11 +85,11 @@ export interface BatchModel {
 }
 
 /** Which rows get reason codes. */
-export type ReasonMode = "all" | "rejected" | "none";
+export type { ReasonMode };
 
 /** Options of {@link BatchScorer.score}. */
 export interface BatchScoreOptions {
-  /** Rows that get reasons (default "all"). */
+  /** Rows that get reasons (default "rejected", {@link DEFAULT_REASON_MODE}). */
   reasons?: ReasonMode;
   /** Reasons per row (default 3). */
   top?: number;
@@ -534,7 +534,7 @@ export class BatchScorer {
     if (x.length !== rows * width) throw new Error(`Expected ${rows} x ${width} encoded values, got ${x.length}`);
     const top = opts.top ?? 3;
     const minImpact = opts.minImpact ?? MIN_REASON_IMPACT;
-    const mode = opts.reasons ?? "all";
+    const mode = opts.reasons ?? DEFAULT_REASON_MODE;
     const out: BatchScores = {
       rows,
       top,

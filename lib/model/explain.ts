@@ -2,15 +2,25 @@
  * Reason codes: for one application, the features that pushed the predicted probability of default up the most
  * compared with a baseline applicant (numeric features at their training median, categorical ones at their most
  * frequent level). For each feature group, the applicant's encoded columns are replaced by the baseline's and the
- * drop in the log-odds of default is that feature's impact (log-odds, because probabilities saturate near 0 and 1);
- * the largest positive impacts are the reasons, with the feature's readable description ("missed payments in the
- * last 6 months", "loan amount relative to income") and the drop in probability.
+ * drop in the log-odds of default is that feature's impact.
+ *
+ * The measure: reasons are RANKED by that log-odds contribution, and PRESENTED as what it means for the odds of
+ * default, `exp(impact)`: "raises the odds of default x2.3", with the change in probability in points beside it.
+ * Log-odds (and odds ratios) stay meaningful near 0 and 1, where probabilities saturate: an applicant at 99.99% whose
+ * missed payments add 11 to the log-odds moves the probability by a fraction of a point, yet those missed payments
+ * multiply the odds of default by 60,000; at 0.01% the same holds the other way. The probability points alone would
+ * rank reasons by how close the applicant is to 50%, not by what the feature does.
+ *
+ * The feature's value is shown with its unit where the model spec knows it (`unit` of a request field, or the spec's
+ * `featureUnits`: "$", "%", "years"...) and formatted readably ("$35,000", "11.5%", "3 years"). By default reasons are
+ * given for rejections only (adverse-action notices are owed for those; {@link ReasonMode}, {@link wantsReasons}).
  *
  * @example
  * ```ts
- * import { reasonCodes } from "./explain.ts";
+ * import { formatReason, reasonCodes } from "./explain.ts";
  * const { probability, reasons } = reasonCodes({ row, preprocessor, baseline, score, top: 3 });
- * reasons[0]; // { feature: "loan_to_income", text: "loan amount relative to income", value: 0.52, impact: 0.21 }
+ * reasons[0]; // { feature: "loan_to_income", text: "loan amount relative to income", value: 0.52, impact: 0.83, ... }
+ * formatReason(reasons[0]); // "loan amount relative to income (0.52): raises the odds of default x2.3 (+4.1 points)"
  * ```
  * @module
  */
@@ -113,22 +123,134 @@ export function reasonCodes(opts: ReasonOptions): { probability: number; reasons
   return { probability, reasons };
 }
 
+/** Which applications get reasons: every one, rejections only (the default), or none. */
+export type ReasonMode = "all" | "rejected" | "none";
+
+/** The default {@link ReasonMode}: reasons for rejections only. */
+export const DEFAULT_REASON_MODE: ReasonMode = "rejected";
+
 /**
- * A reason as one line: the text, the applicant's value and the raise in log-odds and probability.
+ * Whether a decision gets reasons under a mode (default {@link DEFAULT_REASON_MODE}).
  *
  * @example
  * ```ts
- * formatReason({ feature: "loan_intent", text: "purpose of the loan", value: "MEDICAL", impact: 0.4, probabilityImpact: 0.05 });
- * // "purpose of the loan (MEDICAL): log-odds +0.40, probability +5.0 points"
+ * wantsReasons("approve"); // false
+ * wantsReasons("approve", "all"); // true
  * ```
  */
-export function formatReason(reason: Reason): string {
-  const v = reason.value;
-  const shown = v === null
-    ? "missing"
-    : typeof v === "number"
-    ? Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)
-    : v;
-  return `${reason.text} (${shown}): log-odds +${reason.impact.toFixed(2)}, ` +
-    `probability +${(reason.probabilityImpact * 100).toFixed(1)} points`;
+export function wantsReasons(decision: "approve" | "reject", mode: ReasonMode = DEFAULT_REASON_MODE): boolean {
+  return mode === "all" || (mode === "rejected" && decision === "reject");
+}
+
+/**
+ * A number written readably: thousands separators for large values, at most 3 significant decimals for small ones,
+ * integers as integers.
+ *
+ * @example
+ * ```ts
+ * readableNumber(35000); // "35,000"
+ * readableNumber(0.5234); // "0.523"
+ * readableNumber(11.5); // "11.5"
+ * ```
+ */
+export function readableNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1000) return Math.round(v).toLocaleString("en-US");
+  if (Number.isInteger(v)) return String(v);
+  const digits = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
+  return String(Number(v.toFixed(digits)));
+}
+
+/** Units written before the number ("$35,000"); every other unit follows it ("3 years", "11.5%"). */
+const PREFIX_UNITS = new Set(["$", "€", "£", "¥"]);
+
+/**
+ * A feature's value with its unit, for people: "$35,000", "11.5%", "3 years", "MEDICAL", "missing".
+ *
+ * @example
+ * ```ts
+ * formatValue(35000, "$"); // "$35,000"
+ * formatValue(3, "years"); // "3 years"
+ * formatValue(null); // "missing"
+ * ```
+ */
+export function formatValue(value: number | string | null, unit?: string): string {
+  if (value === null || value === undefined) return "missing";
+  if (typeof value !== "number") return String(value);
+  const n = readableNumber(value);
+  if (!unit) return n;
+  if (PREFIX_UNITS.has(unit)) return value < 0 ? `-${unit}${n.slice(1)}` : `${unit}${n}`;
+  if (unit === "%") return `${n}%`;
+  const singular = unit.endsWith("s") && value === 1 ? unit.slice(0, -1) : unit;
+  return `${n} ${singular}`;
+}
+
+/**
+ * How much a reason multiplies the odds of default: `exp(impact)` (an impact of 0.83 in log-odds is x2.3).
+ *
+ * @example
+ * ```ts
+ * oddsRatio({ impact: Math.log(2) } as Reason); // 2
+ * ```
+ */
+export function oddsRatio(reason: Pick<Reason, "impact">): number {
+  return Math.exp(reason.impact);
+}
+
+function readableRatio(r: number): string {
+  if (!Number.isFinite(r)) return String(r);
+  if (r < 10) return r.toFixed(1);
+  if (r < 100) return r.toFixed(0);
+  // two significant digits: x72,000, not x71,682
+  const step = 10 ** (Math.floor(Math.log10(r)) - 1);
+  const rounded = Math.round(r / step) * step;
+  return rounded >= 1e9 ? `${Number((rounded / 1e9).toPrecision(2))} billion` : rounded.toLocaleString("en-US");
+}
+
+/**
+ * Units of the model's features: a request field's `unit` for the feature of the same name, then the spec's
+ * `featureUnits` (which win).
+ *
+ * @example
+ * ```ts
+ * reasonUnits({ request: [{ name: "loan_amnt", unit: "$" }], featureUnits: { person_emp_length: "years" } });
+ * // { loan_amnt: "$", person_emp_length: "years" }
+ * ```
+ */
+export function reasonUnits(spec: {
+  request?: readonly { name: string; unit?: string }[];
+  featureUnits?: Readonly<Record<string, string>>;
+}): Record<string, string> {
+  const units: Record<string, string> = {};
+  for (const f of spec.request ?? []) if (f.unit) units[f.name] = f.unit;
+  return { ...units, ...(spec.featureUnits ?? {}) };
+}
+
+/**
+ * A reason as one line: the text, the applicant's value with its unit, how much it multiplies the odds of default
+ * and the change in probability in points (see the module doc for why the odds).
+ *
+ * @example
+ * ```ts
+ * formatReason({ feature: "loan_amnt", text: "loan amount", value: 35000, impact: 0.83, probabilityImpact: 0.041 }, { unit: "$" });
+ * // "loan amount ($35,000): raises the odds of default x2.3 (+4.1 points)"
+ * ```
+ */
+export function formatReason(reason: Reason, opts: { unit?: string; outcome?: string } = {}): string {
+  return `${reason.text} (${formatValue(reason.value, opts.unit)}): ${formatEffect(reason, opts.outcome)}`;
+}
+
+/**
+ * What a reason does, in words: the factor on the odds of the bad outcome and the probability change in points.
+ *
+ * @example
+ * ```ts
+ * formatEffect({ impact: Math.log(2.3), probabilityImpact: 0.041 } as Reason); // "raises the odds of default x2.3 (+4.1 points)"
+ * ```
+ */
+export function formatEffect(reason: Pick<Reason, "impact" | "probabilityImpact">, outcome = "default"): string {
+  const points = reason.probabilityImpact * 100;
+  const shownPoints = points >= 0.1 ? points.toFixed(1) : points >= 0.01 ? points.toFixed(2) : "<0.01";
+  return `raises the odds of ${outcome} x${readableRatio(oddsRatio(reason))} (+${shownPoints} points)`;
 }

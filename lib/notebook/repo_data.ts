@@ -29,6 +29,13 @@ import type { ThresholdPolicy } from "../model/policy.ts";
 import { getAliases } from "../model/registry.ts";
 import { loadModel, type ModelScorer, trainModel, type TrainOptions, type TrainResult } from "../model/train.ts";
 import { splitByTime } from "../monitoring/split.ts";
+import {
+  featureTimeCheck,
+  type FeatureTimeResult,
+  type SourceRows,
+  type SplitOverlap,
+  splitOverlap,
+} from "../model/leakage.ts";
 import { type OpenedRepo, openRepo, trainingSourceOf } from "../repo/load.ts";
 import { scoreRepoRows } from "../scoring/score_repo.ts";
 import type { ScoringJobResult } from "../scoring/job.ts";
@@ -720,4 +727,86 @@ export function policyText(policy: ThresholdPolicy): string {
   return policy.kind === "target_recall"
     ? `target recall ${policy.targetRecall}`
     : `least expected cost (a missed 1 costs ${policy.costMissedDefault}, a rejected 0 costs ${policy.costRejectedGood})`;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Modeling: the leakage check's data
+
+/**
+ * The leakage check of the modeling notebook on any repo (lib/model/leakage.ts): the split's time ranges and ids, and
+ * for up to `sample` rows of the training set (spread over time) where each view's joined values come from in the
+ * view's own source file (Parquet/CSV, local or s3://). Views whose source cannot be read (a Redshift table, a missing
+ * file) are listed under `skipped` with the reason.
+ *
+ * @example
+ * ```ts
+ * const leakage = await notebookLeakageCheck(data, training, split);
+ * leakage.split.ok; leakage.features; // per view: checked, at_or_before, leaks, unmatched
+ * ```
+ */
+export async function notebookLeakageCheck(
+  data: NotebookData,
+  training: arrow.Table,
+  split: Record<"train" | "validation" | "test", { rows: readonly Record<string, unknown>[] }>,
+  opts: { sample?: number; idColumn?: string } = {},
+): Promise<{ split: SplitOverlap; features: FeatureTimeResult[]; skipped: { view: string; reason: string }[] }> {
+  const ts = data.source.spec.timestampColumn ?? "event_timestamp";
+  const timeOf = (v: unknown) =>
+    v instanceof Date
+      ? v.getTime()
+      : typeof v === "bigint"
+      ? Number(v) / 1000
+      : typeof v === "number"
+      ? v
+      : Date.parse(String(v));
+  const id = opts.idColumn;
+  const parts = (["train", "validation", "test"] as const).map((name) => ({
+    name,
+    times: split[name].rows.map((r) => timeOf(r[ts])),
+    ids: id ? split[name].rows.map((r) => r[id]) : undefined,
+  }));
+  const rows = tableToRecords(training);
+  const n = Math.min(opts.sample ?? 300, rows.length);
+  const sample = Array.from({ length: n }, (_, k) => rows[Math.floor(k * rows.length / n)])
+    .map((r) => ({ ...r, time: timeOf(r[ts]) }));
+  const wanted = new Set(data.source.features);
+  const sources: SourceRows[] = [];
+  const skipped: { view: string; reason: string }[] = [];
+  for (const view of data.source.repo.views) {
+    const features = view.schema.map((f) => f.name).filter((f) => wanted.has(`${view.name}:${f}`));
+    if (!features.length) continue;
+    if (view.source.kind !== "file_source") {
+      skipped.push({ view: view.name, reason: `a ${view.source.kind}, not a file` });
+      continue;
+    }
+    try {
+      const table = await readTable(view.source.path);
+      const rename = view.source.fieldMapping;
+      const joinKeys = view.entities.flatMap((e) => e.joinKeys);
+      const records = tableToRecords(table).map((r) => {
+        const out: Record<string, unknown> = { time: timeOf(r[view.source.timestampField]) };
+        for (const [k, v] of Object.entries(r)) out[rename[k] ?? k] = typeof v === "bigint" ? Number(v) : v;
+        return out;
+      });
+      sources.push({ view: view.name, joinKeys, features, rows: records });
+    } catch (err) {
+      skipped.push({ view: view.name, reason: (err as Error).message });
+    }
+  }
+  return { split: splitOverlap(parts), features: featureTimeCheck(sample, sources), skipped };
+}
+
+function tableToRecords(table: arrow.Table): Record<string, unknown>[] {
+  const names = table.schema.fields.map((f) => f.name);
+  const cols = names.map((n) => table.getChild(n)!);
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < table.numRows; i++) {
+    const r: Record<string, unknown> = {};
+    names.forEach((n, k) => {
+      const v = cols[k].get(i);
+      r[n] = typeof v === "bigint" ? Number(v) : v;
+    });
+    out.push(r);
+  }
+  return out;
 }

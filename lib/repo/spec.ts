@@ -61,6 +61,8 @@ export interface RequestField {
   check?: (value: string) => string | null;
   /** The same check on UTF-8 bytes (batch scoring's fast path); true when good. */
   checkBytes?: (bytes: Uint8Array, start: number, end: number) => boolean;
+  /** Unit of a number, shown with the value in reasons: "$" (written before it), "%", "years"... */
+  unit?: string;
 }
 
 /** A column that identifies a row (optional in inputs, copied to outputs). */
@@ -108,7 +110,23 @@ export interface ModelSpec {
   topReasons?: number;
   /** The messages of the two decisions (default "<subject> approved!" / "<subject> rejected!"). */
   decisionText?: { approve: string; reject: string };
+  /**
+   * Units of model features shown in reasons, by feature (group) name, e.g. `{ person_emp_length: "years" }`; a
+   * request field's own `unit` applies to the feature of the same name.
+   */
+  featureUnits?: Readonly<Record<string, string>>;
+  /** The bad outcome in words, for reasons ("raises the odds of default x2.3"; default "default"). */
+  outcomeText?: string;
+  /**
+   * Largest share of the stored features of a request that may be stale (OUTSIDE_MAX_AGE: older than their view's
+   * ttl at the server's clock) for `/score` to decide automatically; above it the answer is "refer" (a person
+   * decides) with the reason. Default {@link DEFAULT_MAX_STALE_SHARE}; 1 never refers.
+   */
+  maxStaleShare?: number;
 }
+
+/** The default {@link ModelSpec.maxStaleShare}: refer when more than half of the stored features are stale. */
+export const DEFAULT_MAX_STALE_SHARE = 0.5;
 
 /** An invalid model spec; the message names the setting. */
 export class ModelSpecError extends Error {
@@ -171,6 +189,12 @@ export function modelSpec(spec: ModelSpec): ModelSpec & { policy: ThresholdPolic
   }
   if (!Array.isArray(spec.features) || spec.features.length === 0) {
     throw new ModelSpecError(where(`"features" must list the model's features`));
+  }
+  if (
+    spec.maxStaleShare !== undefined &&
+    !(typeof spec.maxStaleShare === "number" && spec.maxStaleShare >= 0 && spec.maxStaleShare <= 1)
+  ) {
+    throw new ModelSpecError(where(`"maxStaleShare" must be a share between 0 and 1, got ${spec.maxStaleShare}`));
   }
   for (const p of spec.protected ?? []) {
     if (typeof p !== "string") throw new ModelSpecError(where(`"protected" must list column names`));

@@ -95,7 +95,7 @@ export interface ScoringJobOptions {
   maxQuarantineShare?: number;
   /** Score out-of-range applications anyway, noting them in `flags` (default: they are bad rows). */
   scoreFlagged?: boolean;
-  /** Rows that get reason codes (default "all"). */
+  /** Rows that get reason codes (default "rejected": adverse-action reasons are owed for rejections). */
   reasons?: ReasonMode;
   /** Reasons per row (default 3). */
   top?: number;
@@ -266,7 +266,7 @@ export async function runScoringJob(opts: ScoringJobOptions): Promise<ScoringJob
   checkJobName(job);
   const { model, schema } = opts;
   const features = opts.features ?? null;
-  const reasons = opts.reasons ?? "all";
+  const reasons = opts.reasons ?? "rejected";
   const top = opts.top ?? 3;
   const plan: InputPlan = await planInput(opts.input, { shard, io });
   const runId = newRunId(started);

@@ -8,6 +8,12 @@
  * A model whose inputs the repo cannot provide (neither a request field nor a feature of a view) is refused at
  * start with the input named, never scored with nulls.
  *
+ * At start the server checks its clock against the online store ({@link staleStoreWarning}): from the registry's
+ * materialized intervals, a view whose newest materialized end is older than its ttl at the server's clock holds only
+ * rows past their ttl (every stored row's event time is at most that end). When such views hold most of the stored
+ * features it warns, naming them and the fix (`--as-of` for historical data, or a fresh materialization): `/score`
+ * would refer every request (the spec's `maxStaleShare`).
+ *
  * @example
  * ```ts
  * import { startDecisionServer } from "./decision_server.ts";
@@ -17,6 +23,8 @@
  * @module
  */
 import { toS3Options } from "../feature_store/config.ts";
+import type { FeatureRepo } from "../feature_store/definitions.ts";
+import { loadRegistry, type Registry } from "../feature_store/registry.ts";
 import { FeatureStore } from "../feature_store/feature_store.ts";
 import { loadModel, type ModelScorer } from "../model/scorer.ts";
 import { getVersion } from "../model/registry.ts";
@@ -74,6 +82,13 @@ export async function startDecisionServer(opts: {
     log(`No model loaded (${(err as Error).message}); POST /score answers 503 until one is registered`);
   }
   const store = await FeatureStore.open({ config, repo: repo.features });
+  try {
+    const registry = await loadRegistry(config.registry, { project: config.project, s3: io.s3 });
+    const warning = staleStoreWarning({ registry, repo: repo.features, clock: opts.asOf ?? new Date() });
+    if (warning) log(`Warning: ${warning}`);
+  } catch (err) {
+    log(`Warning: could not check the online store's feature ages (${(err as Error).message})`);
+  }
   let score;
   try {
     score = scorer
@@ -125,4 +140,46 @@ export async function startDecisionServer(opts: {
       await store.close(); // closes the online store too
     },
   };
+}
+
+function days(seconds: number): string {
+  const d = seconds / 86400;
+  return Number.isInteger(d) ? `${d}d` : `${Math.round(seconds / 3600)}h`;
+}
+
+/**
+ * The warning `deno task serve` prints when most stored features are past their view's ttl at the server's clock,
+ * or null. A view counts as stale when its newest materialized interval ends more than its ttl before `clock` (then
+ * every row it stored is past its ttl); views without a ttl never are; views never materialized are not counted.
+ * Features are weighted by count (a view of 10 features weighs 10). The fix named is `--as-of` just after the
+ * newest materialized end (replaying historical data) or materializing fresh features.
+ *
+ * @example
+ * ```ts
+ * staleStoreWarning({ registry, repo, clock: new Date("2026-01-01") });
+ * // "14 of 15 stored features (views credit_history, zipcode_features) are older than their ttl at ..."
+ * ```
+ */
+export function staleStoreWarning(opts: { registry: Registry; repo: FeatureRepo; clock: Date }): string | null {
+  const clock = opts.clock.getTime();
+  let total = 0, stale = 0, newest = -Infinity;
+  const staleViews: string[] = [];
+  for (const view of opts.repo.views) {
+    if (!view.online) continue;
+    const intervals = opts.registry.materialization_intervals[view.name] ?? [];
+    if (!intervals.length) continue;
+    const end = Math.max(...intervals.map((i) => Date.parse(i.end)));
+    if (!Number.isFinite(end)) continue;
+    newest = Math.max(newest, end);
+    total += view.schema.length;
+    if (view.ttlSeconds > 0 && clock - end > view.ttlSeconds * 1000) {
+      stale += view.schema.length;
+      staleViews.push(`${view.name} (ttl ${days(view.ttlSeconds)}, materialized up to ${new Date(end).toISOString()})`);
+    }
+  }
+  if (total === 0 || stale / total <= 0.5) return null;
+  return `${stale} of ${total} stored features are older than their view's ttl at the server's clock ` +
+    `${opts.clock.toISOString()}: ${staleViews.join(", ")}. /score will refer such applications instead of ` +
+    `deciding them (maxStaleShare). To replay historical data start with --as-of ${new Date(newest).toISOString()}; ` +
+    `otherwise materialize fresh features (deno task materialize-incremental <now>).`;
 }

@@ -33,7 +33,10 @@ Deno.test("serve: /score decides with online features, /get-online-features answ
     assert(answer.probability > 0 && answer.probability < 1);
     assertEquals(answer.decision, answer.probability >= answer.threshold ? "reject" : "approve");
     assertEquals(answer.model, { name: "credit_default", version: 1 });
-    assert(answer.reasons.length > 0);
+    // reasons come with rejections only (the default); a fresh store decides
+    assertEquals(answer.reasons.length > 0, answer.decision === "reject");
+    assertEquals(answer.stale_share, 0);
+    assert(!logs.some((l) => l.includes("older than their view's ttl")), logs.join("\n"));
     // the applicant's credit history came from the online store (present with its timestamp)
     assertEquals(answer.features.missed_payments_6m.status, "PRESENT");
     assert(answer.features.missed_payments_6m.event_timestamp.startsWith("20"));
@@ -73,6 +76,40 @@ Deno.test("serve: /score decides with online features, /get-online-features answ
     assertEquals((await fetch(`${base}/score`)).status, 405);
     await (await fetch(`${base}/score`)).body?.cancel();
     assertEquals((await fetch(`${base}/nope`)).status, 404);
+  } finally {
+    await server.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("serve: a store whose features are past their ttl at the server's clock refers, and the server warns at start", async () => {
+  const dir = await Deno.makeTempDir();
+  const logs: string[] = [];
+  const config = await trainedCreditFixture(dir);
+  // the fixture's features are from 2021; the server's own clock (now) is years later
+  const server = await startDecisionServer({ hostname: "127.0.0.1", port: 0, config, log: (l) => logs.push(l) });
+  try {
+    const warning = logs.find((l) => l.includes("older than their view's ttl"));
+    assert(warning, logs.join("\n"));
+    assertStringIncludes(warning, "--as-of 20");
+    const application = await fixtureApplication(config.data_dir);
+    const res = await fetch(`http://127.0.0.1:${server.addr.port}/score`, {
+      method: "POST",
+      body: JSON.stringify(application),
+      headers: { "content-type": "application/json" },
+    });
+    const answer = await res.json();
+    assertEquals(res.status, 200);
+    assertEquals(answer.decision, "refer");
+    assert(["approve", "reject"].includes(answer.model_decision));
+    assertStringIncludes(answer.refer_reason, "older than their view's ttl");
+    assertStringIncludes(answer.refer_reason, "--as-of");
+    // independent count of the stale share from the answer's own feature statuses
+    const statuses = Object.values(answer.features as Record<string, { status: string }>).map((f) => f.status);
+    const stale = statuses.filter((s) => s === "OUTSIDE_MAX_AGE").length / statuses.length;
+    assertEquals(answer.stale_share, stale);
+    assert(stale > 0.5, `stale share ${stale}`);
+    assertEquals(answer.reasons, []);
   } finally {
     await server.close();
     await Deno.remove(dir, { recursive: true });

@@ -165,6 +165,22 @@ function standInScore(store: ClaimsStore, received: Record<string, unknown>[]) {
         event_timestamp: micros === null ? null : new Date(micros / 1000).toISOString(),
       };
     }
+    if (body.witnesses === 7) {
+      // the decision server's third outcome: too many stale stored features, a person decides
+      return {
+        decision: "refer",
+        message: "claim referred to a person: not decided automatically",
+        refer_reason: "2 of 3 stored features (67%) are older than their view's ttl; serve with --as-of",
+        model_decision: "reject",
+        stale_share: 2 / 3,
+        probability: 0.62,
+        threshold: 0.4,
+        model: { name: "claims_fraud", version: 3 },
+        reasons: [],
+        features,
+        missing_features: [],
+      };
+    }
     return {
       decision: "reject",
       message: "claim referred",
@@ -326,6 +342,19 @@ Deno.test({
           "Not on file, scored with typical values: vehicle thefts per 1,000 in the region",
         );
         assertEquals(requests.filter((u) => u === `${base}/score`).length, 1);
+        assertEquals(problems, []);
+      });
+
+      await t.step("a referred answer: shown prominently with why, and no automatic decision", async () => {
+        const { page, problems } = await newPage(`${base}/`);
+        await fill(page, { witnesses: "7" });
+        await page.getByRole("button", { name: "Score insurance claim" }).click();
+        await page.locator("#decision").waitFor();
+        assertEquals(await page.locator("#decision").textContent(), "Referred: not decided automatically");
+        assertStringIncludes((await page.locator("#decision").getAttribute("class"))!, "refer");
+        const why = (await page.locator("#refer-reason").textContent())!;
+        assertStringIncludes(why, "older than their view's ttl");
+        assertStringIncludes(why, "The model alone would have said: reject.");
         assertEquals(problems, []);
       });
 

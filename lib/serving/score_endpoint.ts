@@ -10,6 +10,16 @@
  * 400 naming the fields; an out-of-range one a 422 naming them (both also list each field's problem under
  * `fields`, for the web form).
  *
+ * Reasons come with rejections only by default (`reasons: "all"` gives them to approvals too), each with the
+ * feature's value in its unit and how much it multiplies the odds of default (explain.ts says why that measure).
+ *
+ * Stale features: when the share of the request's stored features that are OUTSIDE_MAX_AGE (older than their view's
+ * ttl at the server's clock) is above the spec's `maxStaleShare` (default 0.5), the answer's decision is a third
+ * outcome, "refer" (not decided automatically: a person decides), with `refer_reason` saying why and
+ * `model_decision` what the model alone would have said. A thin file (the entity is NOT_FOUND: a new customer) is not
+ * stale: its features are imputed and it is decided as before; only values the store has but may no longer use
+ * count.
+ *
  * @example
  * ```ts
  * import { scoreHandler } from "./score_endpoint.ts";
@@ -22,11 +32,19 @@ import type { FeatureRepo } from "../feature_store/definitions.ts";
 import type { OnlineFeaturesRequest, OnlineFeaturesResult } from "../feature_store/online/get_online_features.ts";
 import { inputColumns } from "../model/preprocess.ts";
 import { InvalidApplicationError, type ModelScorer } from "../model/scorer.ts";
-import { formatReason } from "../model/explain.ts";
+import {
+  DEFAULT_REASON_MODE,
+  formatEffect,
+  formatReason,
+  formatValue,
+  type ReasonMode,
+  reasonUnits,
+  wantsReasons,
+} from "../model/explain.ts";
 import { OnlineDecider } from "../model/online_decider.ts";
 import { HttpError } from "./http.ts";
 import { boundProblems, parseRequest, resolveModelInputs } from "../repo/request.ts";
-import type { ModelSpec } from "../repo/spec.ts";
+import { DEFAULT_MAX_STALE_SHARE, type ModelSpec } from "../repo/spec.ts";
 
 /** What `/score` needs from the feature store. */
 export interface ScoringStore {
@@ -43,9 +61,16 @@ export interface UsedFeature {
 
 /** The JSON answer of `/score`. */
 export interface ScoreAnswer {
-  decision: "approve" | "reject";
+  /** "refer": not decided automatically (too many stale stored features); see `refer_reason`. */
+  decision: "approve" | "reject" | "refer";
   /** E.g. "loan application approved!". */
   message: string;
+  /** Why the application is referred (only with decision "refer"). */
+  refer_reason?: string;
+  /** What the model alone would have decided (only with decision "refer"). */
+  model_decision?: "approve" | "reject";
+  /** Share of the stored features that were OUTSIDE_MAX_AGE (0 without stored features). */
+  stale_share: number;
   probability: number;
   threshold: number;
   model: { name: string; version: number | null };
@@ -56,7 +81,17 @@ export interface ScoreAnswer {
     /** The whole reason in words, with its impact. */
     text: string;
     value: unknown;
+    /** The value's unit when the spec knows it ("$", "%", "years"). */
+    unit: string | null;
+    /** The value with its unit, for people ("$35,000"). */
+    value_text: string;
+    /** What the feature does, for people ("raises the odds of default x2.3 (+4.1 points)"). */
+    effect: string;
+    /** Log-odds of default added by the feature against the baseline (what reasons are ranked by). */
     impact: number;
+    /** The same as a factor on the odds of default: exp(impact). */
+    odds_ratio: number;
+    /** The same as a change of the probability (0..1). */
     probability_impact: number;
   }[];
   features: Record<string, UsedFeature>;
@@ -77,6 +112,8 @@ export function scoreHandler(opts: {
   asOf?: Date;
   /** Where the spec comes from, for messages. */
   where?: string;
+  /** Which answers carry reasons (default "rejected"). */
+  reasons?: ReasonMode;
 }): (body: Record<string, unknown>) => Promise<ScoreAnswer> {
   const { store, scorer, spec } = opts;
   const modelName = opts.modelName ?? spec.name;
@@ -89,6 +126,10 @@ export function scoreHandler(opts: {
   const words = spec.decisionText ?? { approve: `${subject} approved!`, reject: `${subject} rejected!` };
   // the same answer as scorer.decide in tens of microseconds, without tfjs (null when the networks are not dense)
   const decider = OnlineDecider.fromScorer(scorer) ?? scorer;
+  const reasonMode = opts.reasons ?? DEFAULT_REASON_MODE;
+  const units = reasonUnits(spec);
+  const outcome = spec.outcomeText ?? "default";
+  const maxStale = spec.maxStaleShare ?? DEFAULT_MAX_STALE_SHARE;
   return async (body) => {
     const { row: parsed, problems } = parseRequest(body, spec.request, { subject });
     if (!parsed) throw new HttpError(400, problems.map((p) => p.message).join("; "), problems);
@@ -97,6 +138,7 @@ export function scoreHandler(opts: {
     const row: Record<string, unknown> = { ...parsed };
     const features: Record<string, UsedFeature> = {};
     const missing: string[] = [];
+    let stale = 0, stored = 0;
     if (refs.length) {
       const entityRow: Record<string, unknown> = {};
       for (const k of keys) entityRow[k] = parsed[k];
@@ -113,6 +155,8 @@ export function scoreHandler(opts: {
         const present = status === "PRESENT";
         row[column.name] = present ? (typeof value === "bigint" ? Number(value) : value) : null;
         if (!present) missing.push(column.name);
+        stored++;
+        if (status === "OUTSIDE_MAX_AGE") stale++;
         features[column.name] = {
           value: typeof value === "bigint" ? Number(value) : value,
           status,
@@ -133,22 +177,42 @@ export function scoreHandler(opts: {
       }
       throw err;
     }
-    return {
-      decision: decision.decision,
-      message: decision.decision === "reject" ? words.reject : words.approve,
+    const staleShare = stored ? stale / stored : 0;
+    const refer = staleShare > maxStale;
+    const shown = refer ? "refer" : decision.decision;
+    const answer: ScoreAnswer = {
+      decision: shown,
+      message: refer
+        ? `${subject} referred to a person: not decided automatically`
+        : decision.decision === "reject"
+        ? words.reject
+        : words.approve,
       probability: decision.probability,
       threshold: decision.threshold,
+      stale_share: staleShare,
       model: { name: modelName, version: scorer.version },
-      reasons: decision.reasons.map((r) => ({
+      reasons: (shown !== "refer" && wantsReasons(shown, reasonMode) ? decision.reasons : []).map((r) => ({
         feature: r.feature,
         description: r.text,
-        text: formatReason(r),
+        text: formatReason(r, { unit: units[r.feature], outcome }),
         value: r.value,
+        unit: units[r.feature] ?? null,
+        value_text: formatValue(r.value, units[r.feature]),
+        effect: formatEffect(r, outcome),
         impact: r.impact,
+        odds_ratio: Math.exp(r.impact),
         probability_impact: r.probabilityImpact,
       })),
       features,
       missing_features: missing,
     };
+    if (refer) {
+      answer.model_decision = decision.decision;
+      answer.refer_reason = `${stale} of ${stored} stored features (${Math.round(staleShare * 100)}%) are older ` +
+        `than their view's ttl at the server's clock (${(opts.asOf ?? new Date()).toISOString()}), above the ` +
+        `${Math.round(maxStale * 100)}% this model allows (maxStaleShare): the model would decide on imputed values. ` +
+        `Materialize fresh features, or serve historical data with --as-of.`;
+    }
+    return answer;
   };
 }

@@ -115,11 +115,25 @@ function formValues() {
 /** @param {any} answer */
 function renderAnswer(answer) {
   const approve = answer.decision === "approve";
+  const refer = answer.decision === "refer";
   const features = Object.entries(answer.features ?? {});
   const described = rules?.features ?? {};
   replace(
     result,
-    h("p", { class: `decision ${approve ? "approve" : "reject"}`, id: "decision" }, approve ? "Approved" : "Rejected"),
+    refer ? h("p", { class: "decision notice refer", id: "decision" }, "Referred: not decided automatically") : h(
+      "p",
+      { class: `decision ${approve ? "approve" : "reject"}`, id: "decision" },
+      approve ? "Approved" : "Rejected",
+    ),
+    refer
+      ? h(
+        "p",
+        { class: "notice", id: "refer-reason", role: "alert" },
+        h("strong", {}, "Why: "),
+        String(answer.refer_reason ?? ""),
+        answer.model_decision ? ` The model alone would have said: ${answer.model_decision}.` : "",
+      )
+      : null,
     h(
       "p",
       { id: "probability" },
@@ -130,7 +144,7 @@ function renderAnswer(answer) {
     ),
     probabilityBar({ probability: answer.probability, threshold: answer.threshold }),
     h("p", { class: "muted" }, `Model ${answer.model?.name ?? "?"} version ${answer.model?.version ?? "?"}`),
-    h("h3", {}, approve ? "What raised the risk most" : "Main reasons"),
+    h("h3", {}, "Main reasons"),
     answer.reasons?.length
       ? h(
         "ol",
@@ -140,12 +154,20 @@ function renderAnswer(answer) {
             "li",
             {},
             h("strong", {}, r.description ?? r.feature),
-            ` (${r.value === null ? "missing" : number(r.value, 2)})`,
-            h("span", { class: "muted" }, ` — probability +${(r.probability_impact * 100).toFixed(1)} points`),
+            ` (${r.value_text ?? (r.value === null ? "missing" : number(r.value, 2))})`,
+            h(
+              "span",
+              { class: "muted" },
+              ` — ${r.effect ?? `probability +${(r.probability_impact * 100).toFixed(1)} points`}`,
+            ),
           )
         ),
       )
-      : h("p", { class: "muted" }, "No reason stands out."),
+      : h(
+        "p",
+        { class: "muted" },
+        answer.decision === "reject" ? "No reason stands out." : "Reasons are given for rejections.",
+      ),
     h("h3", {}, "Stored features used"),
     answer.missing_features?.length
       ? h(

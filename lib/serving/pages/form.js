@@ -232,6 +232,7 @@ function shown(v) {
 function renderAnswer(answer) {
   const words = rules?.decision_text ?? { approve: "approved", reject: "rejected" };
   const approve = answer.decision === "approve";
+  const refer = answer.decision === "refer";
   const features = Object.entries(answer.features ?? {});
   const described = rules?.features ?? {};
   const bar = probabilityBar({ probability: answer.probability, threshold: answer.threshold });
@@ -242,11 +243,20 @@ function renderAnswer(answer) {
   if (barTitle) barTitle.textContent = barLabel;
   replace(
     result,
-    h(
+    refer ? h("p", { class: "decision notice refer", id: "decision" }, "Referred: not decided automatically") : h(
       "p",
       { class: `decision ${approve ? "approve" : "reject"}`, id: "decision" },
       capital(approve ? words.approve : words.reject),
     ),
+    refer
+      ? h(
+        "p",
+        { class: "notice", id: "refer-reason", role: "alert" },
+        h("strong", {}, "Why: "),
+        String(answer.refer_reason ?? ""),
+        answer.model_decision ? ` The model alone would have said: ${answer.model_decision}.` : "",
+      )
+      : null,
     h(
       "p",
       { id: "probability" },
@@ -261,7 +271,7 @@ function renderAnswer(answer) {
       { class: "muted", id: "model" },
       `Model ${answer.model?.name ?? "?"} version ${answer.model?.version ?? "?"}`,
     ),
-    h("h3", {}, approve ? "What raised the probability most" : "Main reasons"),
+    h("h3", {}, "Main reasons"),
     answer.reasons?.length
       ? h(
         "ol",
@@ -271,16 +281,20 @@ function renderAnswer(answer) {
             "li",
             { "data-feature": r.feature },
             h("strong", {}, r.description || r.feature),
-            ` (${shown(r.value)})`,
+            ` (${r.value_text ?? shown(r.value)})`,
             h(
               "span",
               { class: "muted" },
-              ` — probability ${r.probability_impact >= 0 ? "+" : ""}${(r.probability_impact * 100).toFixed(1)} points`,
+              ` — ${r.effect ?? `probability +${(r.probability_impact * 100).toFixed(1)} points`}`,
             ),
           )
         ),
       )
-      : h("p", { class: "muted" }, "No reason stands out."),
+      : h(
+        "p",
+        { class: "muted" },
+        answer.decision === "reject" ? "No reason stands out." : "Reasons are given for rejections.",
+      ),
     h("h3", {}, "Stored features used"),
     answer.missing_features?.length
       ? h(
