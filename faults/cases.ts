@@ -24,6 +24,10 @@ import { creditModelFixture } from "../lib/testing/credit_model_fixture.ts";
 import { fixtureApplication, trainedCreditFixture } from "../lib/testing/credit_fixture.ts";
 import { startFlakyProxy } from "../lib/testing/flaky_proxy.ts";
 import { startS3 } from "../lib/testing/s3rver.ts";
+import { startThrowawayRedis } from "../lib/testing/services.ts";
+import { resolveConfig } from "../lib/feature_store/config.ts";
+import { FeatureStore } from "../lib/feature_store/feature_store.ts";
+import { creditRepo } from "../lib/credit/repo.ts";
 import { fuzzCases, runFuzz } from "./http_fuzz.ts";
 
 /** What one fault case found. */
@@ -288,5 +292,147 @@ const killedScore: FaultCase = {
   },
 };
 
+/** A credit setup whose online store is a throwaway Redis of the case's own. */
+async function creditOverRedis() {
+  const fx = await creditModelFixture({ materialize: false });
+  const redis = await startThrowawayRedis();
+  const work = await Deno.makeTempDir({ prefix: "faults-redis-" });
+  const config = resolveConfig({
+    overrides: {
+      data_dir: fx.config.data_dir,
+      model_store: fx.config.model_store,
+      registry: `${work}/registry.json`,
+      online_store: { type: "redis", host: redis.host, port: redis.port },
+    },
+  });
+  const store = await FeatureStore.open({ config, repo: creditRepo({ dataDir: config.data_dir }) });
+  await store.apply({ log: () => {} });
+  return {
+    fx,
+    redis,
+    config,
+    store,
+    async close() {
+      await store.close();
+      await redis.stop();
+      await Deno.remove(work, { recursive: true });
+    },
+  };
+}
+
+/**
+ * How many of the entities that materialize-incremental must have written (a row in [first end - ttl, end], as its
+ * first run starts at end - ttl) the online store holds.
+ */
+async function storedEntities(store: FeatureStore, firstEnd: Date, end: Date): Promise<{ want: number; have: number }> {
+  let want = 0, have = 0;
+  for (const view of store.repo.views) {
+    const key = view.entities[0].joinKeys[0];
+    const source = await readTable((view.source as { path: string }).path, { columns: [key, "event_timestamp"] });
+    const ids = new Set<unknown>();
+    const k = source.getChild(key)!, ts = source.getChild("event_timestamp")!;
+    const from = view.ttlSeconds ? firstEnd.getTime() - view.ttlSeconds * 1000 : -Infinity;
+    for (let i = 0; i < source.numRows; i++) {
+      const t = Number(ts.get(i));
+      if (t <= end.getTime() && t >= from) ids.add(k.get(i));
+    }
+    const rows = [...ids].map((v) => ({ [key]: typeof v === "bigint" ? Number(v) : v as string | number }));
+    const result = await store.getOnlineFeatures({
+      features: [`${view.name}:${view.schema[0].name}`],
+      entityRows: rows,
+      asOf: end,
+    });
+    const statuses = result.results.find((c) => c.view)!.statuses;
+    want += rows.length;
+    have += statuses.filter((s) => s !== "NOT_FOUND").length;
+  }
+  return { want, have };
+}
+
+const redisEmptied: FaultCase = {
+  name: "Redis restarted empty between two materialize-incremental runs",
+  covers: "2 (online-store loss recorded as done and never repaired)",
+  fast: true,
+  async run() {
+    const s = await creditOverRedis();
+    try {
+      const end1 = new Date("2021-08-01T00:00:00Z"), end2 = new Date("2021-09-01T00:00:00Z");
+      await s.store.materializeIncremental({ end: end1, log: () => {} });
+      await s.redis.restartEmpty();
+      const second = await s.store.materializeIncremental({ end: end2, log: () => {} });
+      const { want, have } = await storedEntities(s.store, end1, end2);
+      const full = second.views.every((v) => (v as { rematerialized?: boolean }).rematerialized === true);
+      return {
+        survived: have === want && full,
+        rowsLost: want - have,
+        fiveXX: 0,
+        attempts: 2,
+        detail:
+          `after the restart: ${full ? "every view re-materialized in full" : "NOT every view re-materialized"}; ` +
+          `${have} of ${want} entities in the online store`,
+      };
+    } finally {
+      await s.close();
+    }
+  },
+};
+
+const redisDownServing: FaultCase = {
+  name: "Redis down, then back empty, while the decision server answers",
+  covers: "3 (/health ok and /score 500 while Redis is down; thin files without alarm after it comes back)",
+  fast: true,
+  async run() {
+    const s = await creditOverRedis();
+    await s.store.materialize({ start: new Date("2017-01-01T00:00:00Z"), end: new Date("2021-09-01T00:00:00Z") });
+    const server = await startDecisionServer({
+      hostname: "127.0.0.1",
+      port: 0,
+      config: s.config,
+      asOf: new Date("2021-09-01T00:00:00Z"),
+      log: () => {},
+    });
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const statuses: string[] = [];
+    let fiveHundreds = 0;
+    try {
+      const good = await fixtureApplication(s.config.data_dir);
+      const score = async () => {
+        const r = await fetch(`${base}/score`, {
+          method: "POST",
+          body: JSON.stringify(good),
+          headers: { "content-type": "application/json" },
+        });
+        await r.body?.cancel();
+        if (r.status >= 500 && r.status !== 503) fiveHundreds++;
+        return r.status;
+      };
+      const ready = async () => {
+        const r = await fetch(`${base}/ready`);
+        await r.body?.cancel();
+        return r.status;
+      };
+      statuses.push(`up: score ${await score()}, ready ${await ready()}`);
+      await s.redis.stop();
+      const downScore = await score(), downReady = await ready();
+      statuses.push(`down: score ${downScore}, ready ${downReady}`);
+      await s.redis.restartEmpty();
+      const emptyReady = await ready();
+      statuses.push(`back empty: ready ${emptyReady}`);
+      const survived = downScore === 503 && downReady === 503 && emptyReady === 503 && fiveHundreds === 0;
+      return { survived, rowsLost: 0, fiveXX: fiveHundreds, attempts: 5, detail: statuses.join("; ") };
+    } finally {
+      await server.close();
+      await s.close();
+    }
+  },
+};
+
 /** Every case, fast ones first. */
-export const FAULT_CASES: readonly FaultCase[] = [httpFuzz, racedRuns, s3Outage, killedScore];
+export const FAULT_CASES: readonly FaultCase[] = [
+  httpFuzz,
+  racedRuns,
+  s3Outage,
+  redisEmptied,
+  redisDownServing,
+  killedScore,
+];

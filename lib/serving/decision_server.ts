@@ -31,6 +31,7 @@ import { getVersion } from "../model/registry.ts";
 import { type OpenedRepo, openRepo } from "../repo/load.ts";
 import { requestRules } from "../repo/request.ts";
 import { scoreHandler } from "./score_endpoint.ts";
+import { HttpError } from "./http.ts";
 import { createHandler, type RunningServer, startServer } from "./server.ts";
 import { assetRoutes } from "./pages.ts";
 import { formPageRoutes } from "./form.ts";
@@ -118,10 +119,36 @@ export async function startDecisionServer(opts: {
       servedVersion: scorer?.version ?? null,
     })),
   };
+  // readiness: the online store answers and still holds what was materialized (its views' epoch markers are those
+  // the registry recorded: a store restarted empty would otherwise score everyone as a thin file, silently)
+  const storeCheck = () =>
+    onlineStoreCheck({ store, repo: repo.features, registryUri: config.registry, project: config.project, io });
+  let lost: string | null = null;
+  let lastCheck = 0;
+  const guardedScore = score
+    ? async (body: Record<string, unknown>) => {
+      if (Date.now() - lastCheck > STORE_CHECK_INTERVAL_MS) {
+        lastCheck = Date.now();
+        const c = await storeCheck();
+        lost = c.ok ? null : c.detail;
+      }
+      if (lost) throw new HttpError(503, `Not scoring: ${lost}`);
+      return await score(body);
+    }
+    : undefined;
   const handler = createHandler({
     routes,
     store,
-    score,
+    score: guardedScore,
+    ready: async () => {
+      const c = await storeCheck();
+      lastCheck = Date.now();
+      lost = c.ok ? null : c.detail;
+      return {
+        ready: c.ok && scorer !== undefined,
+        checks: { online_store: c.ok ? "ok" : c.detail, model: scorer ? `version ${scorer.version}` : "none loaded" },
+      };
+    },
     asOf: opts.asOf,
     health: () => ({
       online_store: config.online_store.type,
@@ -182,4 +209,60 @@ export function staleStoreWarning(opts: { registry: Registry; repo: FeatureRepo;
     `${opts.clock.toISOString()}: ${staleViews.join(", ")}. /score will refer such applications instead of ` +
     `deciding them (maxStaleShare). To replay historical data start with --as-of ${new Date(newest).toISOString()}; ` +
     `otherwise materialize fresh features (deno task materialize-incremental <now>).`;
+}
+
+/** How often `/score` re-checks that the online store still holds what was materialized. */
+export const STORE_CHECK_INTERVAL_MS = 5_000;
+
+/**
+ * Whether the online store answers (within 2 s) and still holds what was materialized: each materialized view's
+ * epoch marker (see `OnlineStore.epoch`) must be the one the registry recorded with its last interval; a missing or
+ * different marker means the store lost its rows (a Redis restart without persistence, FLUSHALL, a deleted table).
+ */
+export async function onlineStoreCheck(opts: {
+  store: FeatureStore;
+  repo: FeatureRepo;
+  registryUri: string;
+  project: string;
+  io: { s3?: ReturnType<typeof toS3Options> };
+}): Promise<{ ok: boolean; detail: string }> {
+  let registry: Registry;
+  try {
+    registry = await loadRegistry(opts.registryUri, { project: opts.project, s3: opts.io.s3 });
+  } catch (err) {
+    return { ok: false, detail: `the registry cannot be read (${(err as Error).message})` };
+  }
+  const online = opts.store.onlineStore();
+  const lostViews: string[] = [];
+  try {
+    for (const view of opts.repo.views) {
+      const last = (registry.materialization_intervals[view.name] ?? []).at(-1);
+      if (!last?.epoch) continue;
+      const epoch = await withTimeout(online.epoch(view), 2_000, `the online store (${online.location})`);
+      if (epoch.id !== last.epoch) lostViews.push(view.name);
+    }
+  } catch (err) {
+    return {
+      ok: false,
+      detail: `the online store ${online.type} at ${online.location} does not answer (${(err as Error).message})`,
+    };
+  }
+  if (lostViews.length) {
+    return {
+      ok: false,
+      detail: `the online store ${online.type} at ${online.location} lost the rows of ${lostViews.join(", ")} since ` +
+        `they were materialized (its epoch marker changed); run deno task materialize-incremental to restore them`,
+    };
+  }
+  return { ok: true, detail: "ok" };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
