@@ -21,7 +21,7 @@ import { parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { toS3Options } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { type DecisionResult, loadModel } from "../lib/model/scorer.ts";
-import { formatReason } from "../lib/model/explain.ts";
+import { formatReason, reasonUnits, wantsReasons } from "../lib/model/explain.ts";
 import { getVersion } from "../lib/model/registry.ts";
 import { inputColumns, type RawRow } from "../lib/model/preprocess.ts";
 import { openRepoFlag } from "../lib/repo/load.ts";
@@ -203,9 +203,11 @@ export async function main(args: string[], out: (line: string) => void = console
         `${d.threshold.toFixed(4)} (model "${name}" version ${version.version}` +
         `${version.aliases.length ? `, ${version.aliases.join(", ")}` : ""})`,
     );
-    if (d.reasons.length) {
+    // adverse-action reasons: for rejections (the approval needs none)
+    if (d.reasons.length && wantsReasons(d.decision)) {
+      const units = reasonUnits(spec);
       out("  main reasons (against a typical case):");
-      for (const r of d.reasons) out(`    - ${formatReason(r)}`);
+      for (const r of d.reasons) out(`    - ${formatReason(r, { unit: units[r.feature], outcome: spec.outcomeText })}`);
     }
     for (const f of d.flags) out(`  flagged: ${f.reason}`);
     if (missing.length) out(`  no stored value as of the scoring time for: ${missing.join(", ")} (imputed)`);

@@ -53,7 +53,7 @@ export const CREDIT_REQUEST: readonly RequestField[] = [
   },
   { name: "person_age", type: "integer", label: label("person_age") },
   // upper bounds far above any real applicant: a mistyped 1e308 is refused, never scored
-  { name: "person_income", type: "number", label: label("person_income"), max: 100_000_000 },
+  { name: "person_income", type: "number", label: label("person_income"), max: 100_000_000, unit: "$" },
   {
     name: "person_home_ownership",
     type: "category",
@@ -61,10 +61,16 @@ export const CREDIT_REQUEST: readonly RequestField[] = [
     upperCase: true,
     label: label("person_home_ownership"),
   },
-  { name: "person_emp_length", type: "number", label: label("person_emp_length"), nullable: true },
+  {
+    name: "person_emp_length",
+    type: "number",
+    label: label("person_emp_length"),
+    nullable: true,
+    unit: "years",
+  },
   { name: "loan_intent", type: "category", values: LOAN_INTENTS, upperCase: true, label: label("loan_intent") },
-  { name: "loan_amnt", type: "number", label: label("loan_amnt"), max: 10_000_000 },
-  { name: "loan_int_rate", type: "number", label: label("loan_int_rate"), nullable: true },
+  { name: "loan_amnt", type: "number", label: label("loan_amnt"), max: 10_000_000, unit: "$" },
+  { name: "loan_int_rate", type: "number", label: label("loan_int_rate"), nullable: true, unit: "%" },
 ];
 
 /** Protected attributes of the credit model: never model inputs (the repo loader refuses a spec that uses them). */
@@ -97,6 +103,14 @@ export const model = (ctx: RepoContext): ModelSpec => ({
   modelType: CREDIT_MODEL_DEFAULTS.modelType,
   topReasons: CREDIT_MODEL_DEFAULTS.topReasons,
   decisionText: { approve: "loan approved!", reject: "loan rejected!" },
+  outcomeText: "default",
+  // money columns and their engineered features in dollars; the debt columns of the credit history too
+  featureUnits: {
+    credit_card_due: "$",
+    mortgage_due: "$",
+    student_loan_due: "$",
+    vehicle_loan_due: "$",
+  },
 });
 
 /** `generated` (default) and `real` (the tutorial's files: loans x zipcode features, no credit history). */
