@@ -25,46 +25,8 @@ import { jsonResponse } from "./http.ts";
 import { assetRoutes, COMMON_ASSETS, staticRoutes } from "./pages.ts";
 import type { Routes } from "./server.ts";
 
-/** One request field of the form, as ./pages/request_checks.js reads it. */
-export interface FormField {
-  /** Request field name (the JSON key posted to `/score`). */
-  name: string;
-  /** Readable name (the field's label; messages). */
-  label: string;
-  kind: "integer" | "number" | "enum" | "text";
-  /** Enum: allowed values. */
-  values?: string[];
-  /** Enum: readable labels of the values (default: the values). */
-  options?: { value: string; label: string }[];
-  min?: number;
-  max?: number;
-  /** The value must not exceed this other field's value. */
-  max_field?: string;
-  /** Name used in range messages (default the label). */
-  range_label?: string;
-  /** May be left empty (the model imputes it); an empty field is posted as null. */
-  nullable?: boolean;
-  /** Text: a JavaScript regular expression the whole value must match. */
-  pattern?: string;
-  /** What the pattern means, shown beside the field and in its message ("YYYYMMDD_NNNN"). */
-  pattern_hint?: string;
-  /** Enum values are compared and sent upper-cased. */
-  upper_case?: boolean;
-}
-
-/** The JSON of `GET /api/request-rules`. */
-export interface RequestRules {
-  /** What one request is ("loan application", "claim"); the page is titled "Score a <subject>". */
-  subject: string;
-  /** The model the server scores with (null when none is loaded: `/score` then answers 503). */
-  model: { name: string; version: number | null } | null;
-  /** The request fields, in form order. */
-  fields: FormField[];
-  /** The stored features the model may use, with their view and description (for the result table). */
-  features: Record<string, { view: string; description: string }>;
-  /** Words of the two decisions ("approved" / "rejected"). */
-  decision_text: { approve: string; reject: string };
-}
+export type { FormField, RequestRules } from "../repo/request.ts";
+import type { FormField, RequestRules } from "../repo/request.ts";
 
 const KINDS: readonly FormField["kind"][] = ["integer", "number", "enum", "text"];
 
