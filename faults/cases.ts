@@ -242,7 +242,7 @@ const killedScore: FaultCase = {
       FEATURE_STORE__REGISTRY: fx.config.registry,
     };
     const cmd = (signal?: boolean) => {
-      const child = new Deno.Command(Deno.execPath(), {
+      const child = new Deno.Command("deno", {
         args: [
           "run",
           "--allow-read",

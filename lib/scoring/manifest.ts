@@ -373,8 +373,8 @@ export interface RunLease {
 /**
  * Takes the job and shard's lease for `runId`: one writer per job and shard. Fails with a {@link JobRunningError}
  * naming the other run when one holds a live lease (it expires `ttlMs` after its last refresh, so a crashed run
- * blocks no one for long). Two runs that start at once both write their lease, look again, and the newer one backs
- * off. The lease is refreshed every third of `ttlMs` until released.
+ * blocks no one for long). Two runs that start at once both write their lease, wait `settleMs` (250), look again,
+ * and the one that took its lease later backs off. The lease is refreshed every third of `ttlMs` until released.
  *
  * @example
  * ```ts
@@ -388,7 +388,7 @@ export async function acquireLease(
   shard: Shard,
   runId: string,
   io: IoOptions = {},
-  opts: { ttlMs?: number } = {},
+  opts: { ttlMs?: number; settleMs?: number } = {},
 ): Promise<RunLease> {
   const ttl = opts.ttlMs ?? LEASE_TTL_MS;
   const uri = joinUri(output, runPrefix(job, shard, runId), LEASE_FILE);
@@ -419,7 +419,13 @@ export async function acquireLease(
       io,
     );
   await write();
-  const after = (await live()).filter((l) => l.run_id < runId);
+  // both wrote at about the same time: the one that took the lease later backs off (by when each lease was taken,
+  // not by run id: a run's id is its start, and it may reach this point later than a run that started after it);
+  // a short wait lets a write that overlapped ours become visible first
+  await new Promise((r) => setTimeout(r, opts.settleMs ?? 250));
+  const after = (await live()).filter((l) =>
+    l.acquired_at < acquired || (l.acquired_at === acquired && l.run_id < runId)
+  );
   if (after.length) {
     await remove(uri, io).catch(() => {});
     throw busy(after[0]);

@@ -155,7 +155,7 @@ Deno.test("two runs of one job: one writer per job and shard (a lease), commit d
   }
 });
 
-Deno.test("a crashed run's lease expires; two runs starting at once: the newer backs off", async () => {
+Deno.test("a crashed run's lease expires; of two runs taking the lease at once exactly one holds it", async () => {
   const out = await Deno.makeTempDir();
   const one: Shard = { index: 0, count: 1 };
   try {
@@ -177,14 +177,18 @@ Deno.test("a crashed run's lease expires; two runs starting at once: the newer b
     await assertRejects(() => acquireLease(out, "job", one, "20210101T000001000Z-bbbbbbbb"), JobRunningError);
     await write(Date.now() - 1);
     await (await acquireLease(out, "job", one, "20210101T000001000Z-bbbbbbbb")).release();
-    // both at once: whatever the interleaving, exactly one holds the lease, and it is the older run when both saw each other
-    const results = await Promise.allSettled([
-      acquireLease(out, "race", one, "20210101T000000000Z-cccccccc"),
-      acquireLease(out, "race", one, "20210101T000000001Z-dddddddd"),
-    ]);
-    const held = results.filter((r) => r.status === "fulfilled");
-    assertEquals(held.length, 1, JSON.stringify(results.map((r) => r.status)));
-    for (const r of held) await (r as PromiseFulfilledResult<{ release(): Promise<void> }>).value.release();
+    // whatever the order of the run ids (a run's id is its start; the older may reach its lease later), and however
+    // the two interleave, exactly one holds the lease
+    for (const [k, delay] of [[0, 0], [1, 5], [2, 40], [3, 120]] as const) {
+      const older = `20210101T00000000${k}Z-cccccccc`, newer = `20210101T00000000${k}Z-dddddddd`;
+      const results = await Promise.allSettled([
+        new Promise((r) => setTimeout(r, delay)).then(() => acquireLease(out, `race${k}`, one, older)),
+        acquireLease(out, `race${k}`, one, newer),
+      ]);
+      const held = results.filter((r) => r.status === "fulfilled");
+      assertEquals(held.length, 1, `delay ${delay}: ${JSON.stringify(results.map((r) => r.status))}`);
+      for (const r of held) await (r as PromiseFulfilledResult<{ release(): Promise<void> }>).value.release();
+    }
   } finally {
     await Deno.remove(out, { recursive: true });
   }
