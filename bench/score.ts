@@ -104,7 +104,15 @@ async function prepare(rows: number, people: number | undefined, log: (line: str
     const source = creditTrainingSource("generated", { dataDir: trainDir });
     const store = await FeatureStore.open({ config, repo: source.repo });
     try {
-      await trainModel({ source, store, modelType: "mlp", seed: 42, root: models, charts: false });
+      await trainModel({
+        name: "credit_default",
+        source,
+        store,
+        modelType: "mlp",
+        seed: 42,
+        root: models,
+        charts: false,
+      });
     } finally {
       await store.close();
     }

@@ -225,7 +225,7 @@ export async function main(args: string[]): Promise<void> {
   const store = await FeatureStore.open({ config, repo: source.repo });
   await store.apply({ log: () => {} });
   await store.materialize({ start: new Date("2019-01-01T00:00:00Z"), end: new Date(AS_OF) });
-  await trainModel({ source, store, root: config.model_store, charts: false });
+  await trainModel({ name: "credit_default", source, store, root: config.model_store, charts: false });
 
   // applications: the generated loans, so the online store knows most applicants
   const loans = await readTable(`${config.data_dir}/loan_table.parquet`);

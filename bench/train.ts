@@ -172,6 +172,7 @@ export async function main(args: string[]): Promise<void> {
   for (const t of types) {
     console.log(`${t} on the real loans x real zipcode features`);
     results[t] = await trainModel({
+      name: "credit_default",
       trainingTable: table,
       source: real,
       modelType: t,
@@ -189,7 +190,7 @@ export async function main(args: string[]): Promise<void> {
   const genSource = creditTrainingSource("generated", { dataDir: "data/generated" });
   if (await Deno.stat(genSource.entities).then(() => true, () => false)) {
     console.log(`${best} on the generated data (loans x credit history x zipcode features)`);
-    const g = await trainModel({ source: genSource, modelType: best, seed, track: false, log });
+    const g = await trainModel({ name: "credit_default", source: genSource, modelType: best, seed, track: false, log });
     generated = {
       type: best,
       ...summary(g),

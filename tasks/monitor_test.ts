@@ -76,7 +76,7 @@ Deno.test("monitor task end to end: batch-scored downturn applications -> drift 
     await generateData({ rows: 3000, seed: 21, out: config.data_dir, zipcodes: 2000 });
     const source = creditTrainingSource("generated", { dataDir: config.data_dir });
     const fast = { modelType: "mlp" as const, members: 1, epochs: 8, charts: false, seed: 1 };
-    await trainModel({ source, root: config.model_store, ...fast });
+    await trainModel({ name: "credit_default", source, root: config.model_store, ...fast });
     await appendPeriod({
       out: config.data_dir,
       rows: 3000,

@@ -82,7 +82,7 @@ function rowOf(
 Deno.test("scoreApplications: every scored row is ModelScorer.decide's answer for that row, with point-in-time features; online features too", async () => {
   const fx = await creditModelFixture({ materialize: true });
   const out = await Deno.makeTempDir();
-  const scorer = await loadModel({ root: fx.config.model_store, alias: "champion" });
+  const scorer = await loadModel({ name: "credit_default", root: fx.config.model_store, alias: "champion" });
   try {
     const { manifest } = await scoreRepoRows({
       repo: await openRepo({ dir: null, config: fx.config }),

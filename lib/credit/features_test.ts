@@ -14,7 +14,7 @@ Deno.test("fair lending: the credit repo declares age protected; no decision eve
   assert(!inputs.includes("person_age"), `inputs: ${inputs.join(", ")}`);
 
   const fx = await creditModelFixture();
-  const scorer = await loadModel({ root: fx.config.model_store, alias: "champion" });
+  const scorer = await loadModel({ name: "credit_default", root: fx.config.model_store, alias: "champion" });
   const decider = OnlineDecider.fromScorer(scorer);
   try {
     const loans = await readTable(fx.loans);

@@ -53,7 +53,11 @@ Deno.test("generated scenario: a downturn period appended in its own folder, the
     // the champion learns from the base loans only
     const champion = await ensureCreditModel(scenario.base, { modelType: "logistic", epochs: 3, charts: false });
     champion.scorer.dispose();
-    const ref = await readTrainingReference({ root: scenario.base.modelStore, alias: "champion" });
+    const ref = await readTrainingReference({
+      name: "credit_default",
+      root: scenario.base.modelStore,
+      alias: "champion",
+    });
     assert(Date.parse(ref.meta.to!) < cutoff, `${ref.meta.to} < ${scenario.cutoff}`);
 
     // built once; each call starts from an empty model store unless fresh: false

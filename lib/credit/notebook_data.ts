@@ -271,7 +271,7 @@ export interface EnsuredModel {
  */
 export async function ensureCreditModel(
   data: CreditNotebookData,
-  opts: Omit<TrainOptions, "source" | "root" | "store"> = {},
+  opts: Omit<TrainOptions, "source" | "root" | "store" | "name"> & { name?: string } = {},
 ): Promise<EnsuredModel> {
   const name = opts.name ?? CREDIT_MODEL_DEFAULTS.name;
   let trained: TrainResult | null = null;

@@ -38,7 +38,13 @@ Deno.test("model types: an unknown name is an error naming the known types", asy
   assertThrows(() => defaultHyperparameters("forest"), Error, known);
   assertEquals(findModelType("forest"), undefined);
   await assertRejects(
-    () => trainModel({ modelType: "forest", featureSpec: SMALL_CREDIT_SPEC, trainingTable: smallTable() }),
+    () =>
+      trainModel({
+        name: "credit_default",
+        modelType: "forest",
+        featureSpec: SMALL_CREDIT_SPEC,
+        trainingTable: smallTable(),
+      }),
     Error,
     `Unknown model type "forest"; ${known}`,
   );
@@ -64,6 +70,7 @@ Deno.test("model types: settings of another type are an error before any trainin
   await assertRejects(
     () =>
       trainModel({
+        name: "credit_default",
         trainingTable,
         featureSpec: SMALL_CREDIT_SPEC,
         modelType: "gbdt",
@@ -76,6 +83,7 @@ Deno.test("model types: settings of another type are an error before any trainin
   await assertRejects(
     () =>
       trainModel({
+        name: "credit_default",
         trainingTable,
         featureSpec: SMALL_CREDIT_SPEC,
         modelType: "logistic",
@@ -143,6 +151,7 @@ Deno.test("model types: a saved model of an unregistered type is an error naming
   const dir = await Deno.makeTempDir();
   try {
     const r = await trainModel({
+      name: "credit_default",
       trainingTable: smallTable(),
       featureSpec: SMALL_CREDIT_SPEC,
       modelType: "logistic",

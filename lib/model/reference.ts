@@ -220,14 +220,14 @@ export async function trainingReferenceUri(
  */
 export async function readTrainingReference(opts: {
   root: string;
-  name?: string;
+  name: string;
   alias?: string;
   version?: number;
   io?: IoOptions;
   /** Read only these columns of the table (default all). */
   columns?: string[];
 }): Promise<TrainingReference> {
-  const name = opts.name ?? "credit_default";
+  const name = opts.name;
   const version = await getVersion({ root: opts.root, name, alias: opts.alias, version: opts.version, io: opts.io });
   const run = await getRun(opts.root, version.run_id, { io: opts.io });
   const metaUri = joinUri(run.artifact_uri, REFERENCE_FILES.meta);

@@ -80,12 +80,20 @@ Deno.test("reference: trainModel saves one with every tracked model, found from 
     await writeBatches(`${dir}/data/credit_history.parquet`, gen.creditHistoryBatches());
     const source = creditTrainingSource("generated", { dataDir: `${dir}/data` });
     const root = `${dir}/models`;
-    const r = await trainModel({ source, root, modelType: "logistic", epochs: 2, seed: 3, charts: false });
+    const r = await trainModel({
+      name: "credit_default",
+      source,
+      root,
+      modelType: "logistic",
+      epochs: 2,
+      seed: 3,
+      charts: false,
+    });
     assert(r.referenceUri.endsWith(REFERENCE_FILES.table), r.referenceUri);
     const files = await listArtifacts({ root, runId: r.runId, prefix: "reference/" });
     assertEquals(files, [REFERENCE_FILES.meta, REFERENCE_FILES.table]);
 
-    const ref = await readTrainingReference({ root, alias: "champion" });
+    const ref = await readTrainingReference({ name: "credit_default", root, alias: "champion" });
     assertEquals(ref.version.version, r.version);
     assertEquals(ref.uri, r.referenceUri);
     assertEquals(ref.meta.rows, r.split.train - r.flaggedTrainingRows);
@@ -93,7 +101,7 @@ Deno.test("reference: trainModel saves one with every tracked model, found from 
     assertEquals(ref.meta.features, inputColumns(source.spec));
     assertEquals(ref.meta.to! < r.split.validationFrom!, true, "reference rows are older than validation");
     // the stored probabilities are the model's on those rows
-    const scorer = await loadModel({ root, alias: "champion" });
+    const scorer = await loadModel({ name: "credit_default", root, alias: "champion" });
     const rows = tableToRows(ref.table);
     const p = scorer.predict(rows.slice(0, 50));
     for (let i = 0; i < 50; i++) assertAlmostEquals(Number(rows[i][SCORE_COLUMN]), p[i], 1e-6);
@@ -101,6 +109,7 @@ Deno.test("reference: trainModel saves one with every tracked model, found from 
 
     // reference: false saves none, and reading it then names the version and the run
     const r2 = await trainModel({
+      name: "credit_default",
       source,
       root,
       modelType: "logistic",
@@ -111,7 +120,7 @@ Deno.test("reference: trainModel saves one with every tracked model, found from 
     });
     assertEquals(r2.referenceUri, "");
     await assertRejects(
-      () => readTrainingReference({ root, version: r2.version! }),
+      () => readTrainingReference({ name: "credit_default", root, version: r2.version! }),
       Error,
       `version 2 (run "${r2.runId}") has no training reference`,
     );

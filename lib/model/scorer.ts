@@ -280,11 +280,11 @@ export async function loadModelFrom(
  * ```
  */
 export async function loadModel(
-  opts: { root: string; name?: string; alias?: string; version?: number; io?: IoOptions },
+  opts: { root: string; name: string; alias?: string; version?: number; io?: IoOptions },
 ): Promise<ModelScorer> {
   const v = await getVersion({
     root: opts.root,
-    name: opts.name ?? "credit_default",
+    name: opts.name,
     alias: opts.alias,
     version: opts.version,
     io: opts.io,

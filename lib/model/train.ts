@@ -93,8 +93,8 @@ export interface TrainOptions extends Partial<Hyperparameters> {
   validationFraction?: number;
   /** Model store root (local or s3://); default the configured `model_store`. */
   root?: string;
-  /** Registered model name and experiment (default "credit_default"). */
-  name?: string;
+  /** Registered model name and experiment (the repo's model spec names it). */
+  name: string;
   /** Register a model version (default true). */
   register?: boolean;
   /** Record a run with the model files (default true); false trains and evaluates only (benchmarks). */
@@ -165,7 +165,7 @@ function trainSettings(opts: TrainOptions): TrainSettings {
     seed: opts.seed ?? 42,
     spec,
     policy: opts.policy ?? { kind: "target_recall", targetRecall: 0.9 },
-    name: opts.name ?? "credit_default",
+    name: opts.name,
     dataKind: opts.dataKind ?? opts.source?.kind ?? "table",
   };
 }

@@ -45,7 +45,15 @@ Deno.test("train: generated data end to end: run, artifacts, version, champion, 
     await generated(`${dir}/data`, 3000);
     const source = creditTrainingSource("generated", { dataDir: `${dir}/data` });
     const root = `${dir}/models`;
-    const r = await trainModel({ source, root, modelType: "mlp", members: 2, epochs: 6, seed: 9 });
+    const r = await trainModel({
+      name: "credit_default",
+      source,
+      root,
+      modelType: "mlp",
+      members: 2,
+      epochs: 6,
+      seed: 9,
+    });
     assertEquals([r.version, r.champion], [1, true]);
     assertGreater(r.test.rocAuc, 0.75);
     assertEquals(r.split.test, 600);
@@ -81,7 +89,7 @@ Deno.test("train: generated data end to end: run, artifacts, version, champion, 
     assertEquals(definition.fingerprint.rows, 3000);
 
     // loading the champion gives the recorded test AUC on the same rows (identical predictions after the round trip)
-    const scorer = await loadModel({ root, alias: "champion" });
+    const scorer = await loadModel({ name: "credit_default", root, alias: "champion" });
     const store = await FeatureStore.open({ config: resolveConfig({}), repo: source.repo });
     const table = await store.getHistoricalFeatures({ entities: source.entities, features: source.features });
     await store.close();
@@ -90,7 +98,7 @@ Deno.test("train: generated data end to end: run, artifacts, version, champion, 
     const testRows = split.test.map((i) => rows[i]);
     const p = scorer.predict(testRows);
     assertAlmostEquals(rocAuc(p, testRows.map((row) => Number(row.loan_status))), r.test.rocAuc, 1e-9);
-    const again = await loadModel({ root, version: 1 });
+    const again = await loadModel({ name: "credit_default", root, version: 1 });
     assertEquals(again.predict(testRows), p);
     assertEquals(scorer.threshold, r.threshold);
 
@@ -107,7 +115,15 @@ Deno.test("train: generated data end to end: run, artifacts, version, champion, 
     again.dispose();
 
     // a second version does not take the champion alias
-    const r2 = await trainModel({ source, root, modelType: "logistic", epochs: 3, seed: 9, charts: false });
+    const r2 = await trainModel({
+      name: "credit_default",
+      source,
+      root,
+      modelType: "logistic",
+      epochs: 3,
+      seed: 9,
+      charts: false,
+    });
     assertEquals([r2.version, r2.champion], [2, false]);
     assertEquals(await getAliases({ root, name: "credit_default" }), { champion: 1 });
     assertEquals((await listVersions({ root, name: "credit_default" })).map((v) => v.policy !== null), [true, true]);
@@ -117,10 +133,15 @@ Deno.test("train: generated data end to end: run, artifacts, version, champion, 
 });
 
 Deno.test("train: errors name what is missing", async () => {
-  await assertRejects(() => trainModel({ source: undefined }), Error, "featureSpec");
+  await assertRejects(() => trainModel({ name: "credit_default", source: undefined }), Error, "featureSpec");
   const spec = creditTrainingSource("real").spec;
   await assertRejects(
-    () => trainModel({ featureSpec: spec, trainingTable: arrow.tableFromArrays({ x: Float64Array.of(1) }) }),
+    () =>
+      trainModel({
+        name: "credit_default",
+        featureSpec: spec,
+        trainingTable: arrow.tableFromArrays({ x: Float64Array.of(1) }),
+      }),
     Error,
     `no column "loan_status"`,
   );

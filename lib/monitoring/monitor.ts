@@ -121,8 +121,8 @@ export function decideRetraining(
 export interface MonitorOptions {
   /** Model store root (local or s3://). */
   root: string;
-  /** Registered model name (default "credit_default"). */
-  name?: string;
+  /** Registered model name (the repo's model spec names it). */
+  name: string;
   io?: IoOptions;
   /** Recent scored applications: the model's input columns and its `probability` (batch-scoring output). */
   current: arrow.Table;
@@ -313,7 +313,7 @@ export function withRetrainingSection(page: string, r: RetrainingSection): strin
  */
 export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
   const log = opts.log ?? (() => {});
-  const name = opts.name ?? "credit_default";
+  const name = opts.name;
   const { root, io } = opts;
   const rule = parsePromotionRule(opts.rule ?? DEFAULT_PROMOTION_RULE);
   const driftShare = opts.driftShare ?? DEFAULT_DRIFT_SHARE;

@@ -52,7 +52,7 @@ async function scoredLoans(dataDir: string, root: string, from: Date, to: Date):
   const store = await FeatureStore.open({ config: resolveConfig({}), repo: source.repo });
   const joined = await store.getHistoricalFeatures({ entities: new arrow.Table(entities), features: source.features });
   await store.close();
-  const scorer = await loadModel({ root, alias: "champion" });
+  const scorer = await loadModel({ name: "credit_default", root, alias: "champion" });
   const p = scorer.predict(tableToRows(joined));
   scorer.dispose();
   const columns: Record<string, arrow.Vector> = {};
@@ -67,7 +67,7 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
     const dataDir = `${dir}/data`, root = `${dir}/models`, out = `${dir}/reports`;
     await generateData({ rows: 3000, seed: 21, out: dataDir, zipcodes: 2000 });
     const source = creditTrainingSource("generated", { dataDir });
-    const champion = await trainModel({ source, root, ...FAST });
+    const champion = await trainModel({ name: "credit_default", source, root, ...FAST });
     assertEquals([champion.version, champion.champion], [1, true]);
     const labelled = async () => {
       const store = await FeatureStore.open({ config: resolveConfig({}), repo: source.repo });
@@ -82,7 +82,7 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
     await t.step("no drift: no challenger, champion unchanged, exit 0, run and report recorded", async () => {
       // the newest base-period loans (the champion's test period): same distributions as its training rows
       const current = await scoredLoans(dataDir, root, new Date("2021-06-01"), new Date("2021-09-01"));
-      const r = await runMonitor({ ...base, current, currentSource: "newest base loans" });
+      const r = await runMonitor({ name: "credit_default", ...base, current, currentSource: "newest base loans" });
       assertEquals([r.decision, r.exitCode, r.retrain], ["no_drift", 0, null]);
       assertStringIncludes(r.explanation, "No retraining:");
       assertEquals(r.report.retraining.champion_after, 1);
@@ -104,7 +104,13 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
       ]);
       // the reference's profile was cached beside it; the next run reads it instead of the rows
       assert((await listArtifacts({ root, runId: champion.runId })).includes(REFERENCE_PROFILE));
-      const again = await runMonitor({ ...base, current, currentSource: "newest base loans", out: null });
+      const again = await runMonitor({
+        name: "credit_default",
+        ...base,
+        current,
+        currentSource: "newest base loans",
+        out: null,
+      });
       assertEquals([again.decision, again.report.reference.profile, again.files], ["no_drift", true, null]);
       assertEquals(again.report.drift_share, r.report.drift_share);
     });
@@ -119,7 +125,7 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
     const currentSource = "downturn applications";
 
     await t.step("dry run: decides, trains and registers the challenger, moves no champion", async () => {
-      const r = await runMonitor({ ...base, current: drifted, currentSource, dryRun: true });
+      const r = await runMonitor({ name: "credit_default", ...base, current: drifted, currentSource, dryRun: true });
       assertEquals([r.decision, r.exitCode], ["dry_run_would_promote", 0]);
       assertGreater(r.report.psi!.value, 0.1);
       assertStringIncludes(r.explanation, "the scores shifted");
@@ -130,6 +136,7 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
 
     await t.step("not better by the margin: the champion is kept", async () => {
       const r = await runMonitor({
+        name: "credit_default",
         ...base,
         current: drifted,
         currentSource,
@@ -144,6 +151,7 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
     await t.step("a higher AUC that misses the recall policy at its own threshold: the champion is kept", async () => {
       // the challenger's threshold is chosen for a recall of 0.3; the policy asks for 0.9 on the holdout
       const r = await runMonitor({
+        name: "credit_default",
         ...base,
         current: drifted,
         currentSource,
@@ -176,7 +184,7 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
     });
 
     await t.step("better by the margin: promoted, exit 3, runs linked, report explains it", async () => {
-      const r = await runMonitor({ ...base, current: drifted, currentSource });
+      const r = await runMonitor({ name: "credit_default", ...base, current: drifted, currentSource });
       assertEquals([r.decision, r.exitCode], ["promoted", 3]);
       const c = r.retrain!.comparison;
       assertGreater(c.improvement, 0.005);
@@ -222,7 +230,7 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
     await t.step("errors end the parent run FAILED and move nothing", async () => {
       const empty = drifted.slice(0, 0);
       await assertRejects(
-        () => runMonitor({ ...base, current: empty, currentSource: "an empty window" }),
+        () => runMonitor({ name: "credit_default", ...base, current: empty, currentSource: "an empty window" }),
         Error,
         "No scored applications in an empty window",
       );

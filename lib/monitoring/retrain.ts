@@ -45,8 +45,8 @@ export type RetrainDecision = "promoted" | "kept_champion" | "dry_run_would_prom
 export interface RetrainOptions {
   /** Model store root (local or s3://). */
   root: string;
-  /** Registered model name (default "credit_default"). */
-  name?: string;
+  /** Registered model name (the repo's model spec names it). */
+  name: string;
   io?: IoOptions;
   /** Labelled loans: label, event time and the feature columns (a point-in-time correct training table). */
   labelled: arrow.Table;
@@ -161,7 +161,7 @@ async function runTestSet(root: string, runId: string, io?: IoOptions): Promise<
  */
 export async function retrainChallenger(opts: RetrainOptions): Promise<RetrainOutcome> {
   const log = opts.log ?? (() => {});
-  const name = opts.name ?? "credit_default";
+  const name = opts.name;
   const { root, io } = opts;
   const timestamp = opts.spec.timestampColumn ?? "event_timestamp";
   const holdoutDays = opts.holdoutDays ?? 30;

@@ -336,7 +336,7 @@ export async function notebookTrainingSet(data: NotebookData): Promise<arrow.Tab
  */
 export async function trainNotebookModel(
   data: NotebookData,
-  opts: Omit<TrainOptions, "source" | "root"> = {},
+  opts: Omit<TrainOptions, "source" | "root" | "name"> & { name?: string } = {},
 ): Promise<TrainResult> {
   const store = opts.trainingTable ? undefined : await openNotebookStore(data);
   try {
@@ -375,7 +375,7 @@ export interface EnsuredNotebookModel {
  */
 export async function ensureNotebookModel(
   data: NotebookData,
-  opts: Omit<TrainOptions, "source" | "root" | "store"> = {},
+  opts: Omit<TrainOptions, "source" | "root" | "store" | "name"> & { name?: string } = {},
 ): Promise<EnsuredNotebookModel> {
   const name = opts.name ?? data.model.name;
   let trained: TrainResult | null = null;

@@ -16,7 +16,7 @@ import { readManifest } from "./manifest.ts";
 import { readScoredRuns } from "./reader.ts";
 
 const fx = await creditModelFixture();
-const scorer = await loadModel({ root: fx.config.model_store, alias: "champion" });
+const scorer = await loadModel({ name: "credit_default", root: fx.config.model_store, alias: "champion" });
 const model = await scoringModel(scorer, { name: "credit_default", workers: 1 });
 const repo = creditTrainingSource("generated", { dataDir: fx.config.data_dir }).repo;
 const refs = resolveModelInputs(model.inputColumns, { repo, request: CREDIT_REQUEST }).refs;

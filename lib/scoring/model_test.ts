@@ -8,7 +8,7 @@ import { scoringModel } from "./model.ts";
 
 Deno.test("scoring model: worker threads score exactly as the main thread; categories and text columns from the model", async () => {
   const fx = await creditModelFixture();
-  const scorer = await loadModel({ root: fx.config.model_store, alias: "champion" });
+  const scorer = await loadModel({ name: "credit_default", root: fx.config.model_store, alias: "champion" });
   const inThread = await scoringModel(scorer, { name: "credit_default", workers: 0 });
   const pooled = await scoringModel(scorer, { name: "credit_default", workers: 2 });
   try {

@@ -93,6 +93,7 @@ export async function buildCreditModel(dir: string, opts: BuildCreditModelOption
       await store.materialize({ start: new Date("2019-01-01T00:00:00Z"), end: new Date("2022-01-01T00:00:00Z") });
     }
     await trainModel({
+      name: "credit_default",
       source,
       store,
       modelType: opts.modelType,
