@@ -16,7 +16,6 @@
  * ```
  * @module
  */
-import * as arrow from "apache-arrow";
 import { parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { toS3Options } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
@@ -25,9 +24,8 @@ import { formatReason, reasonUnits, wantsReasons } from "../lib/model/explain.ts
 import { getVersion } from "../lib/model/registry.ts";
 import { inputColumns, type RawRow } from "../lib/model/preprocess.ts";
 import { openRepoFlag } from "../lib/repo/load.ts";
-import { boundProblems, parseRequest, resolveModelInputs } from "../lib/repo/request.ts";
-import type { ModelSpec } from "../lib/repo/spec.ts";
-import { timestampVector } from "../lib/io/mod.ts";
+import { boundProblems, parseRequest, resolveModelInputs, storedFeaturesOf } from "../lib/repo/request.ts";
+import { decisionTexts, type ModelSpec } from "../lib/repo/spec.ts";
 
 /** Usage line of the task for a model spec. */
 export function usage(spec?: ModelSpec): string {
@@ -130,33 +128,6 @@ export interface PredictResult extends DecisionResult {
 }
 
 /**
- * The stored features of one entity as of `at`, joined point-in-time from the offline store through a one-row
- * entity table of the request's join keys. Missing features come back null.
- */
-export async function storedFeaturesOf(
-  store: FeatureStore,
-  opts: { request: RawRow; keys: readonly string[]; refs: string[]; at: Date },
-): Promise<RawRow> {
-  if (!opts.refs.length) return {};
-  const columns: Record<string, arrow.Vector> = {};
-  for (const k of opts.keys) {
-    const v = opts.request[k];
-    columns[k] = typeof v === "number"
-      ? arrow.makeVector(BigInt64Array.of(BigInt(v)))
-      : arrow.vectorFromArray([String(v)], new arrow.Utf8());
-  }
-  columns.event_timestamp = timestampVector(BigInt64Array.of(BigInt(opts.at.getTime()) * 1000n));
-  const joined = await store.getHistoricalFeatures({ entities: new arrow.Table(columns), features: opts.refs });
-  const row: RawRow = {};
-  for (const ref of opts.refs) {
-    const name = ref.split(":")[1];
-    const v = joined.getChild(name)?.get(0) ?? null;
-    row[name] = typeof v === "bigint" ? Number(v) : v;
-  }
-  return row;
-}
-
-/**
  * The task's body: loads the model, joins the stored features, decides and prints.
  *
  * @example
@@ -194,8 +165,7 @@ export async function main(args: string[], out: (line: string) => void = console
     const row: RawRow = { ...parsed.request, ...stored };
     const missing = Object.keys(stored).filter((f) => stored[f] === null || stored[f] === undefined);
     const d = scorer.decide(row, { onInvalid: parsed.scoreFlagged ? "mark" : "refuse", top: spec.topReasons });
-    const subject = spec.subject ?? "application";
-    const words = spec.decisionText ?? { approve: `${subject} approved!`, reject: `${subject} rejected!` };
+    const words = decisionTexts(spec);
     const message = d.decision === "reject" ? words.reject : words.approve;
     out(message);
     out(

@@ -13,8 +13,6 @@
  * ```
  * @module
  */
-import * as arrow from "apache-arrow";
-import { timestampVector } from "../io/mod.ts";
 import type { Feature, FeatureSpec, Problem, RangeRule, RawRow } from "../model/preprocess.ts";
 import { validateRow } from "../model/preprocess.ts";
 import { type FeatureRepo, featureRepo } from "../feature_store/definitions.ts";
@@ -215,45 +213,4 @@ export function creditTrainingSource(
     features: view.schema.map((f) => `zipcode_features:${f.name}`),
     spec: creditFeatureSpec({ creditHistory: false }),
   };
-}
-
-/**
- * The stored features of one applicant as of `at` (default now), joined point-in-time from the offline store
- * through a one-row entity table (dob_ssn, zipcode, event_timestamp). Missing features come back null.
- *
- * @example
- * ```ts
- * const store = await FeatureStore.open({ repo: creditTrainingSource("real").repo });
- * const row = await applicantFeatures(store, { dobSsn: "19530219_5179", zipcode: 76104, features: source.features });
- * ```
- */
-export async function applicantFeatures(
-  store: { getHistoricalFeatures(request: { entities: arrow.Table; features: string[] }): Promise<arrow.Table> },
-  opts: { dobSsn?: string; zipcode?: number; at?: Date; features: string[] },
-): Promise<RawRow> {
-  const at = opts.at ?? new Date();
-  if (Number.isNaN(at.getTime())) throw new Error(`Time "${opts.at}" is not a valid date`);
-  const keys = new Set(opts.features.map((f) => f.split(":")[0]));
-  const columns: Record<string, arrow.Vector> = {};
-  const needsPerson = keys.has("credit_history");
-  const needsZip = keys.has("zipcode_features");
-  if (needsPerson) {
-    if (!opts.dobSsn) throw new Error(`The features need the applicant's "dob_ssn"`);
-    columns.dob_ssn = arrow.vectorFromArray([opts.dobSsn], new arrow.Utf8());
-  }
-  if (needsZip) {
-    if (opts.zipcode === undefined || !Number.isInteger(opts.zipcode)) {
-      throw new Error(`The features need the applicant's "zipcode" as a whole number, got "${opts.zipcode}"`);
-    }
-    columns.zipcode = arrow.makeVector(BigInt64Array.of(BigInt(opts.zipcode)));
-  }
-  columns.event_timestamp = timestampVector(BigInt64Array.of(BigInt(at.getTime()) * 1000n));
-  const joined = await store.getHistoricalFeatures({ entities: new arrow.Table(columns), features: opts.features });
-  const row: RawRow = {};
-  for (const f of joined.schema.fields) {
-    const v = joined.getChild(f.name)!.get(0);
-    row[f.name] = typeof v === "bigint" ? Number(v) : v;
-  }
-  delete row.event_timestamp;
-  return row;
 }

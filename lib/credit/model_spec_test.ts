@@ -1,5 +1,6 @@
-import { assert, assertEquals, assertRejects } from "@std/assert";
-import { applicantFeatures, creditFeatureSpec, creditTrainingSource, validateApplication } from "./model_spec.ts";
+import { assert, assertEquals } from "@std/assert";
+import { storedFeaturesOf } from "../repo/request.ts";
+import { creditFeatureSpec, creditTrainingSource, validateApplication } from "./model_spec.ts";
 import { createGenerator } from "./generate.ts";
 import { readTable, writeBatches } from "../io/mod.ts";
 import { FeatureStore } from "../feature_store/feature_store.ts";
@@ -49,11 +50,12 @@ Deno.test("model spec: an applicant's stored features, point-in-time at the scor
     const store = await FeatureStore.open({ config: resolveConfig({}), repo: source.repo });
     const loan = (await readTable(`${dir}/loan_table.parquet`)).get(0)!.toJSON();
     const at = new Date(Number(loan.event_timestamp));
-    const row = await applicantFeatures(store, {
-      dobSsn: loan.dob_ssn,
-      zipcode: Number(loan.zipcode),
+    // the one-row point-in-time join deno task predict does (tasks/predict.ts storedFeaturesOf)
+    const row = await storedFeaturesOf(store, {
+      request: { dob_ssn: loan.dob_ssn, zipcode: Number(loan.zipcode) },
+      keys: ["dob_ssn", "zipcode"],
+      refs: source.features,
       at,
-      features: source.features,
     });
     const expected = await store.getHistoricalFeatures({
       entities: (await readTable(`${dir}/loan_table.parquet`)).slice(0, 1),
@@ -63,8 +65,6 @@ Deno.test("model spec: an applicant's stored features, point-in-time at the scor
     for (const f of source.features.map((r) => r.split(":")[1])) {
       assertEquals(row[f], typeof want[f] === "bigint" ? Number(want[f]) : want[f], f);
     }
-    assertEquals(row.dob_ssn, loan.dob_ssn);
-    await assertRejects(() => applicantFeatures(store, { zipcode: 1, features: source.features }), Error, `"dob_ssn"`);
     await store.close();
     // the joined row plus the application encodes without errors
     const pre = fitPreprocessor(source.spec, [{ ...row, ...loan }]);

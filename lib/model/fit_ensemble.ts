@@ -130,7 +130,7 @@ export async function fitEnsemble(opts: FitEnsembleOptions): Promise<FittedEnsem
  *
  * @example
  * ```ts
- * const scorer = ensembleScorer(fitted, { type: "mlp", seed: 42, label: "loan_status", policy });
+ * const scorer = ensembleScorer(fitted, { type: "mlp", seed: 42, label: "churned", policy });
  * scorer.predictEncoded(fitted.data.validation.x, fitted.data.validation.rows);
  * ```
  */

@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { holdoutSplit, thresholdTradeoffs } from "./holdout.ts";
- * const split = holdoutSplit(training, { label: "loan_status" });
+ * const split = holdoutSplit(training, { label: "churned" });
  * const rows = thresholdTradeoffs({
  *   validation: { scores: scorer.predict(split.validation.rows), labels: split.validation.labels },
  *   test: { scores: scorer.predict(split.test.rows), labels: split.test.labels },
@@ -63,7 +63,7 @@ function part(rows: RawRow[], idx: number[], label: string): SplitPart {
  *
  * @example
  * ```ts
- * const { test } = holdoutSplit(training, { label: "loan_status" });
+ * const { test } = holdoutSplit(training, { label: "churned" });
  * const probabilities = scorer.predict(test.rows);
  * ```
  */

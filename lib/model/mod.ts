@@ -6,8 +6,8 @@
  * @example
  * ```ts
  * import { loadModel, trainModel } from "./mod.ts";
- * import { creditTrainingSource } from "../credit/model_spec.ts";
- * const result = await trainModel({ source: creditTrainingSource("generated"), root: "data/models" });
+ * import { openRepo, trainingSourceOf } from "../repo/load.ts";
+ * const result = await trainModel({ source: trainingSourceOf(await openRepo()), root: "data/models" });
  * const scorer = await loadModel({ root: "data/models", alias: "champion" });
  * ```
  * @module

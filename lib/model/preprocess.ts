@@ -18,7 +18,7 @@
  * ```ts
  * import { fitPreprocessor, Preprocessor } from "./preprocess.ts";
  * const spec = {
- *   label: "loan_status",
+ *   label: "churned",
  *   features: [
  *     { kind: "numeric", name: "person_income", description: "income", log: true },
  *     { kind: "categorical", name: "loan_intent", description: "purpose of the loan" },

@@ -15,7 +15,7 @@
  * @example
  * ```ts
  * import { readTrainingReference } from "./reference.ts";
- * const ref = await readTrainingReference({ root: "data/models", name: "credit_default", alias: "champion" });
+ * const ref = await readTrainingReference({ root: "data/models", name: "churn", alias: "champion" });
  * console.log(ref.meta.rows, ref.meta.features, ref.table.getChild("probability")?.get(0));
  * ```
  * @module
@@ -197,7 +197,7 @@ export interface TrainingReference {
  *
  * @example
  * ```ts
- * await trainingReferenceUri("data/models", version.run_id); // ".../runs/credit_default/<run>/artifacts/reference/training.parquet"
+ * await trainingReferenceUri("data/models", version.run_id); // ".../runs/churn/<run>/artifacts/reference/training.parquet"
  * ```
  */
 export async function trainingReferenceUri(
@@ -215,7 +215,7 @@ export async function trainingReferenceUri(
  *
  * @example
  * ```ts
- * const ref = await readTrainingReference({ root: "data/models", name: "credit_default", alias: "champion" });
+ * const ref = await readTrainingReference({ root: "data/models", name: "churn", alias: "champion" });
  * ```
  */
 export async function readTrainingReference(opts: {

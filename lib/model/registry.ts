@@ -19,10 +19,10 @@
  * ```ts
  * import { getVersion, registerModel, setAlias } from "./registry.ts";
  * const runId = "20250102T030405678Z-1a2b3c4d"; // from startRun(...) in lib/model/tracking.ts
- * const v = await registerModel({ root: "data/models", name: "credit_default", runId, artifactPrefix: "model" });
- * await setAlias({ root: "data/models", name: "credit_default", alias: "champion", version: v.version });
- * const champion = await getVersion({ root: "data/models", name: "credit_default", alias: "champion" });
- * console.log(champion.artifact_uri); // .../runs/credit_default/<run_id>/artifacts/model
+ * const v = await registerModel({ root: "data/models", name: "churn", runId, artifactPrefix: "model" });
+ * await setAlias({ root: "data/models", name: "churn", alias: "champion", version: v.version });
+ * const champion = await getVersion({ root: "data/models", name: "churn", alias: "champion" });
+ * console.log(champion.artifact_uri); // .../runs/churn/<run_id>/artifacts/model
  * ```
  * @module
  */
@@ -249,10 +249,10 @@ function randomHex(bytes: number): string {
  * import { registerModel } from "./registry.ts";
  * const v = await registerModel({
  *   root: "data/models",
- *   name: "credit_default",
+ *   name: "churn",
  *   runId: "20250102T030405678Z-1a2b3c4d",
  *   artifactPrefix: "model",
- *   description: "MLP on credit_score_v1",
+ *   description: "MLP on churn_v1",
  * });
  * console.log(v.version, v.artifact_uri);
  * ```
@@ -377,7 +377,7 @@ async function requireVersions(root: string, name: string, io?: IoOptions): Prom
  * @example
  * ```ts
  * import { setAlias } from "./registry.ts";
- * const previous = await setAlias({ root: "data/models", name: "credit_default", alias: "champion", version: 2 });
+ * const previous = await setAlias({ root: "data/models", name: "churn", alias: "champion", version: 2 });
  * ```
  */
 export async function setAlias(opts: RegistryOptions & { alias: string; version: number }): Promise<number | null> {
@@ -401,7 +401,7 @@ export async function setAlias(opts: RegistryOptions & { alias: string; version:
  * @example
  * ```ts
  * import { deleteAlias } from "./registry.ts";
- * await deleteAlias({ root: "data/models", name: "credit_default", alias: "challenger" });
+ * await deleteAlias({ root: "data/models", name: "churn", alias: "challenger" });
  * ```
  */
 export async function deleteAlias(opts: RegistryOptions & { alias: string }): Promise<number | null> {
@@ -423,7 +423,7 @@ export async function deleteAlias(opts: RegistryOptions & { alias: string }): Pr
  * @example
  * ```ts
  * import { getAliases } from "./registry.ts";
- * await getAliases({ root: "data/models", name: "credit_default" }); // { champion: 2, challenger: 3 }
+ * await getAliases({ root: "data/models", name: "churn" }); // { champion: 2, challenger: 3 }
  * ```
  */
 export async function getAliases(opts: RegistryOptions): Promise<Record<string, number>> {
@@ -433,12 +433,12 @@ export async function getAliases(opts: RegistryOptions): Promise<Record<string, 
 
 /**
  * Reads one version by number, by alias, or (neither given) the latest. Errors list what exists, e.g.
- * `Model "credit_default" has no alias "champion"; versions: 1, 2`.
+ * `Model "churn" has no alias "champion"; versions: 1, 2`.
  *
  * @example
  * ```ts
  * import { getVersion } from "./registry.ts";
- * const v = await getVersion({ root: "data/models", name: "credit_default", alias: "champion" });
+ * const v = await getVersion({ root: "data/models", name: "churn", alias: "champion" });
  * console.log(v.version, v.run_id, v.artifact_uri, v.policy);
  * ```
  */
@@ -474,7 +474,7 @@ export async function getVersion(opts: GetVersionOptions): Promise<ModelVersion>
  * @example
  * ```ts
  * import { listVersions } from "./registry.ts";
- * for (const v of await listVersions({ root: "data/models", name: "credit_default" })) {
+ * for (const v of await listVersions({ root: "data/models", name: "churn" })) {
  *   console.log(v.version, v.aliases.join(","), v.metrics.val_auc);
  * }
  * ```
@@ -493,7 +493,7 @@ export async function listVersions(opts: RegistryOptions): Promise<ModelVersion[
  * @example
  * ```ts
  * import { listModels } from "./registry.ts";
- * await listModels("data/models"); // ["credit_default"]
+ * await listModels("data/models"); // ["churn"]
  * ```
  */
 export async function listModels(root: string, opts: { io?: IoOptions } = {}): Promise<string[]> {
@@ -513,7 +513,7 @@ export async function listModels(root: string, opts: { io?: IoOptions } = {}): P
  * @example
  * ```ts
  * import { getVersion, readModelFile } from "./registry.ts";
- * const v = await getVersion({ root: "data/models", name: "credit_default", alias: "champion" });
+ * const v = await getVersion({ root: "data/models", name: "churn", alias: "champion" });
  * const modelJson = JSON.parse(new TextDecoder().decode(await readModelFile(v, "model.json")));
  * ```
  */

@@ -1,7 +1,7 @@
 /**
  * Readable summaries of a model for notebooks and reports: what the fitted preprocessing does per feature, the
  * evaluation figures as rows, the fairness table by segment, and the Kolmogorov-Smirnov chart (cumulative score distributions of defaults and
- * repaid loans with the largest gap marked).
+ * good outcomes with the largest gap marked).
  *
  * @example
  * ```ts
@@ -37,7 +37,7 @@ const num = (x: number) => Number.isInteger(x) ? String(x) : String(Number(x.toP
  *
  * @example
  * ```ts
- * preprocessingSummary(pre).find((f) => f.feature === "loan_intent")?.fitted; // "6 levels + unknown: EDUCATION, ..."
+ * preprocessingSummary(pre).find((f) => f.feature === "plan")?.fitted; // "3 levels + unknown: basic, pro, team"
  * ```
  */
 export function preprocessingSummary(pre: Preprocessor): FeatureSummary[] {
@@ -88,7 +88,7 @@ export function evaluationRows(e: Evaluation): EvaluationRow[] {
   return [
     { metric: "rows", value: e.n, meaning: "applications evaluated" },
     { metric: "default rate", value: r(e.prevalence), meaning: "share of defaults (no-skill PR AUC)" },
-    { metric: "ROC AUC", value: r(e.rocAuc), meaning: "chance a default scores above a repaid loan" },
+    { metric: "ROC AUC", value: r(e.rocAuc), meaning: "chance a bad outcome (1) scores above a good one (0)" },
     { metric: "PR AUC", value: r(e.prAuc), meaning: "average precision over recall levels" },
     { metric: "KS", value: r(e.ks.statistic), meaning: "largest gap between the classes' score distributions" },
     { metric: "Gini", value: r(e.gini), meaning: "2 x ROC AUC - 1" },
@@ -100,12 +100,12 @@ export function evaluationRows(e: Evaluation): EvaluationRow[] {
     { metric: "precision", value: r(c.precision), meaning: "share of rejections that default" },
     { metric: "approval rate", value: r(c.approvalRate), meaning: "share of applications approved" },
     { metric: "missed defaults", value: c.fn, meaning: "defaults approved" },
-    { metric: "rejected good loans", value: c.fp, meaning: "repaid loans rejected" },
+    { metric: "rejected good", value: c.fp, meaning: "good outcomes (0) rejected" },
   ];
 }
 
 /**
- * The KS chart: share of defaults and of repaid loans scored at or above each threshold (the ROC's two rates
+ * The KS chart: share of bad (1) and of good (0) outcomes scored at or above each threshold (the ROC's two rates
  * against the threshold) with a rule at the largest gap, the KS statistic.
  *
  * @example
@@ -171,7 +171,7 @@ export interface VersionRow {
  *
  * @example
  * ```ts
- * versionRows(await listVersions({ root: "data/models", name: "credit_default" }));
+ * versionRows(await listVersions({ root: "data/models", name: "churn" }));
  * ```
  */
 export function versionRows(versions: ModelVersion[]): VersionRow[] {
@@ -216,7 +216,7 @@ export type SegmentMetricRow = {
  *
  * @example
  * ```ts
- * segmentRows(report).filter((r) => r.flag === "under 0.8"); // [{ segment: "loan_intent", value: "MEDICAL", ... }]
+ * segmentRows(report).filter((r) => r.flag === "under 0.8"); // [{ segment: "region", value: "north", ... }]
  * ```
  */
 export function segmentRows(report: SegmentReport): SegmentMetricRow[] {

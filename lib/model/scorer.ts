@@ -9,8 +9,8 @@
  * @example
  * ```ts
  * import { loadModel } from "./scorer.ts";
- * const scorer = await loadModel({ root: "data/models", name: "credit_default", alias: "champion" });
- * const d = scorer.decide({ person_age: 22, person_income: 59000, loan_amnt: 35000 });
+ * const scorer = await loadModel({ root: "data/models", name: "churn", alias: "champion" });
+ * const d = scorer.decide({ plan: "pro", tenure_months: 3, monthly_spend: 42 });
  * d.decision; d.probability; d.reasons;
  * scorer.dispose();
  * ```
@@ -30,6 +30,7 @@ import { isLogitMember, type ModelMember, type ModelType, modelType } from "./mo
 
 /** The model's own description file (`model/model.json` in the run's artifacts). */
 export interface ModelMeta {
+  /** The saved model format (named so since the first version; kept for the models already saved). */
   format: "credit-model/1";
   /** The registered model type (model_types.ts), e.g. "mlp" or "logistic". */
   modelType: string;
@@ -148,7 +149,7 @@ export class ModelScorer {
    *
    * @example
    * ```ts
-   * scorer.predict([{ person_age: 30, person_income: 50000, loan_amnt: 5000 }]); // Float32Array [0.08]
+   * scorer.predict([{ plan: "pro", tenure_months: 30, monthly_spend: 50 }]); // Float32Array [0.08]
    * ```
    */
   predict(rows: readonly RawRow[]): Float32Array {
@@ -167,7 +168,7 @@ export class ModelScorer {
    * @example
    * ```ts
    * const d = scorer.decide(application);
-   * console.log(d.decision === "reject" ? "loan rejected!" : "loan approved!", d.probability, d.reasons);
+   * console.log(d.decision, d.probability, d.reasons);
    * ```
    */
   decide(row: RawRow, opts: DecideOptions = {}): DecisionResult {
@@ -241,7 +242,7 @@ export async function saveModel(
  *
  * @example
  * ```ts
- * const scorer = await loadModelFrom("data/models/runs/credit_default/<run>/artifacts/model");
+ * const scorer = await loadModelFrom("data/models/runs/churn/<run>/artifacts/model");
  * ```
  */
 export async function loadModelFrom(
@@ -252,7 +253,9 @@ export async function loadModelFrom(
   const metaUri = joinUri(uri, MODEL_FILES.meta);
   const meta = json(await readBytes(metaUri, opts.io)) as ModelMeta;
   if (meta?.format !== "credit-model/1") {
-    throw new Error(`"${metaUri}" is not a credit model (format "${meta?.format}")`);
+    throw new Error(
+      `"${metaUri}" is not a model of this toolkit (format "${meta?.format}", expected "credit-model/1")`,
+    );
   }
   let type: ModelType;
   try {
@@ -276,7 +279,7 @@ export async function loadModelFrom(
  *
  * @example
  * ```ts
- * const scorer = await loadModel({ root: "data/models", name: "credit_default", alias: "champion" });
+ * const scorer = await loadModel({ root: "data/models", name: "churn", alias: "champion" });
  * ```
  */
 export async function loadModel(

@@ -351,7 +351,7 @@ export async function saveNetwork(model: tf.LayersModel, dir: string, io: IoOpti
  *
  * @example
  * ```ts
- * const net = await loadNetwork("data/models/credit_default/versions/1/network");
+ * const net = await loadNetwork("data/models/churn/versions/1/network");
  * ```
  */
 export async function loadNetwork(dir: string, io: IoOptions = {}): Promise<tf.LayersModel> {

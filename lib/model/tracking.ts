@@ -17,7 +17,7 @@
  * @example
  * ```ts
  * import { startRun } from "./tracking.ts";
- * const run = await startRun({ root: "data/models", experiment: "credit_default" });
+ * const run = await startRun({ root: "data/models", experiment: "churn" });
  * await run.logParams({ learning_rate: 0.001, epochs: 20 });
  * for (let epoch = 1; epoch <= 3; epoch++) await run.logMetrics({ loss: 1 / epoch }, epoch);
  * await run.logArtifact("charts/roc.svg", "<svg></svg>");
@@ -223,7 +223,7 @@ function parseHistory(doc: unknown): Record<string, MetricPoint[]> {
  * @example
  * ```ts
  * import { startRun } from "./tracking.ts";
- * const run = await startRun({ root: "data/models", experiment: "credit_default" });
+ * const run = await startRun({ root: "data/models", experiment: "churn" });
  * await run.logMetric("val_auc", 0.81, 3);
  * await run.end();
  * ```
@@ -400,7 +400,7 @@ export class Run {
    *
    * @example
    * ```ts
-   * // await run.setTags({ model: "mlp", feature_service: "credit_score_v1" });
+   * // await run.setTags({ model: "mlp", feature_service: "churn_v1" });
    * ```
    */
   setTags(tags: Record<string, string>): Promise<void> {
@@ -487,7 +487,7 @@ function guessContentType(path: string): string | undefined {
  * @example
  * ```ts
  * import { startRun } from "./tracking.ts";
- * const run = await startRun({ root: "s3://bucket/models", experiment: "credit_default", tags: { model: "mlp" } });
+ * const run = await startRun({ root: "s3://bucket/models", experiment: "churn", tags: { model: "mlp" } });
  * console.log(run.runId, run.artifactUri);
  * ```
  */
@@ -526,7 +526,7 @@ export async function startRun(opts: StartRunOptions): Promise<Run> {
  * @example
  * ```ts
  * import { withRun } from "./tracking.ts";
- * const auc = await withRun({ root: "data/models", experiment: "credit_default" }, async (run) => {
+ * const auc = await withRun({ root: "data/models", experiment: "churn" }, async (run) => {
  *   await run.logMetric("val_auc", 0.8);
  *   return 0.8;
  * });
@@ -553,7 +553,7 @@ export async function withRun<T>(opts: StartRunOptions, fn: (run: Run) => Promis
  * @example
  * ```ts
  * import { isUnfinished, listRuns } from "./tracking.ts";
- * const stale = (await listRuns("data/models", "credit_default")).filter(isUnfinished);
+ * const stale = (await listRuns("data/models", "churn")).filter(isUnfinished);
  * ```
  */
 export function isUnfinished(record: Pick<RunRecord, "status" | "end_time">): boolean {
@@ -637,7 +637,7 @@ export async function getMetricHistory(
  * @example
  * ```ts
  * import { listRuns } from "./tracking.ts";
- * for (const r of await listRuns("data/models", "credit_default")) console.log(r.run_id, r.status, r.metrics.val_auc);
+ * for (const r of await listRuns("data/models", "churn")) console.log(r.run_id, r.status, r.metrics.val_auc);
  * ```
  */
 export async function listRuns(
@@ -667,7 +667,7 @@ export async function listRuns(
  * @example
  * ```ts
  * import { listExperiments } from "./tracking.ts";
- * console.log(await listExperiments("data/models")); // ["credit_default"]
+ * console.log(await listExperiments("data/models")); // ["churn"]
  * ```
  */
 export async function listExperiments(root: string, opts: ReadOptions = {}): Promise<string[]> {

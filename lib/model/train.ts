@@ -1,8 +1,8 @@
 /**
- * Training of credit-default models, as a pipeline of named steps (each in its own file):
+ * Training of binary-outcome models (default, churn, fraud), as a pipeline of named steps (each in its own file):
  *
  * 1. {@link loadTrainingTable} (training_set.ts): the given table, or the point-in-time join of a source;
- * 2. {@link splitTrainingSet}: fingerprint, time split (train on the older loans, validate on newer ones, test on the
+ * 2. {@link splitTrainingSet}: fingerprint, time split (train on the older rows, validate on newer ones, test on the
  *    newest), training rows with out-of-range inputs left out;
  * 3. {@link fitEnsemble} (fit_ensemble.ts): preprocessing fitted on the training rows only, the members of the model
  *    type (model_types.ts: logistic regression, an MLP ensemble, ...) trained with early stopping on validation AUC,
@@ -20,11 +20,11 @@
  * @example
  * ```ts
  * import { loadModel, trainModel } from "./train.ts";
- * import { creditTrainingSource } from "../credit/model_spec.ts";
- * const source = creditTrainingSource("generated");
+ * import { openRepo, trainingSourceOf } from "../repo/load.ts";
+ * const source = trainingSourceOf(await openRepo());
  * const result = await trainModel({ source, root: "data/models", modelType: "mlp", seed: 42 });
- * const scorer = await loadModel({ root: "data/models", name: "credit_default", alias: "champion" });
- * scorer.decide({ person_age: 22, person_income: 59000, loan_amnt: 35000, ... });
+ * const scorer = await loadModel({ root: "data/models", name: "churn", alias: "champion" });
+ * scorer.decide({ plan: "pro", tenure_months: 3, monthly_spend: 42, ... });
  * ```
  * @module
  */
@@ -195,11 +195,11 @@ function trainResult(
 }
 
 /**
- * Trains, evaluates, records and registers a credit-default model (see the module doc).
+ * Trains, evaluates, records and registers a binary-outcome model (see the module doc).
  *
  * @example
  * ```ts
- * const r = await trainModel({ source: creditTrainingSource("real"), root: "data/models", seed: 42 });
+ * const r = await trainModel({ source: trainingSourceOf(await openRepo({ dir: "/srv/churn" })), root: "data/models", seed: 42 });
  * console.log(r.test.rocAuc, r.threshold.threshold, r.version);
  * ```
  */

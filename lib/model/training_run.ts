@@ -7,9 +7,9 @@
  * @example
  * ```ts
  * import { recordTrainingRun, registerTrainedModel } from "./training_run.ts";
- * const run = await startRun({ root, experiment: "credit_default" });
+ * const run = await startRun({ root, experiment: "churn" });
  * const recorded = await recordTrainingRun(run, training, { charts: true });
- * const { version, champion } = await registerTrainedModel({ root, name: "credit_default", run, ...recorded });
+ * const { version, champion } = await registerTrainedModel({ root, name: "churn", run, ...recorded });
  * ```
  * @module
  */

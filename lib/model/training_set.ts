@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { loadTrainingTable, splitTrainingSet } from "./training_set.ts";
- * const table = await loadTrainingTable({ source: creditTrainingSource("generated"), spec });
+ * const table = await loadTrainingTable({ source: trainingSourceOf(await openRepo()), spec });
  * const set = await splitTrainingSet(table, { spec, test: 0.2, validation: 0.1 });
  * set.train.length; set.summary.description;
  * ```
@@ -41,7 +41,7 @@ export interface TrainingSource {
  *
  * @example
  * ```ts
- * const table = await loadTrainingTable({ source: creditTrainingSource("generated"), spec, log: console.log });
+ * const table = await loadTrainingTable({ source: trainingSourceOf(await openRepo()), spec, log: console.log });
  * ```
  */
 export async function loadTrainingTable(opts: {
@@ -135,7 +135,7 @@ export async function splitTrainingSet(
  *
  * @example
  * ```ts
- * trainingSetDefinition(creditTrainingSource("real"), spec).views; // [{ name: "zipcode_features", ... }]
+ * trainingSetDefinition(trainingSourceOf(await openRepo({ dir: "/srv/churn" })), spec).views; // [{ name: "usage", ... }]
  * ```
  */
 export function trainingSetDefinition(source: TrainingSource | undefined, spec: FeatureSpec): Json {

@@ -206,7 +206,8 @@ export async function openRepo(opts: OpenRepoOptions = {}): Promise<OpenedRepo> 
     : resolve(dir, model.entityRows);
   model = { ...model, entityRows };
   checkStoredFeatures(model, features, module);
-  checkProtected(featureSpecOf(model), model.protected ?? [], module);
+  const featureSpec = featureSpecOf(model);
+  checkProtected(featureSpec, model.protected ?? [], module);
   return {
     dir,
     module,
@@ -214,7 +215,7 @@ export async function openRepo(opts: OpenRepoOptions = {}): Promise<OpenedRepo> 
     config,
     features,
     model,
-    featureSpec: featureSpecOf(model),
+    featureSpec,
     datasets: defs.datasets ? define(defs.datasets, ctx) : {},
     pages: defs.pages,
   };

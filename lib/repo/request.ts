@@ -11,10 +11,12 @@
  * ```
  * @module
  */
+import * as arrow from "apache-arrow";
 import type { FeatureRepo } from "../feature_store/definitions.ts";
-import type { RangeRule } from "../model/preprocess.ts";
+import { timestampVector } from "../io/mod.ts";
+import type { RangeRule, RawRow } from "../model/preprocess.ts";
 import type { ColumnRule, InputSchema } from "../scoring/columns.ts";
-import { fieldLabel, type ModelSpec, type RequestField } from "./spec.ts";
+import { decisionTexts, fieldLabel, type ModelSpec, rangeRules, type RequestField } from "./spec.ts";
 
 /** One field's problem (the server answers them under `fields`). */
 export interface FieldProblem {
@@ -140,17 +142,6 @@ export function boundProblems(row: Record<string, unknown>, fields: readonly Req
   return problems;
 }
 
-/** The request fields' bounds as range rules (batch scoring checks them like the model's). */
-function boundRules(fields: readonly RequestField[]): RangeRule[] {
-  const rules: RangeRule[] = [];
-  for (const f of fields) {
-    if (f.type !== "integer" && f.type !== "number") continue;
-    if (f.min === undefined && f.max === undefined && f.maxField === undefined) continue;
-    rules.push({ column: f.name, min: f.min, max: f.max, maxColumn: f.maxField, label: fieldLabel(f) });
-  }
-  return rules;
-}
-
 /**
  * The batch scoring input schema of a model spec: every request field (nullable ones may be null), the id columns
  * (optional), the event time; range checks are the model's `rules` plus the fields' own bounds.
@@ -199,7 +190,7 @@ export function inputSchemaOf(
   for (const k of opts.keys ?? []) if (!ids.includes(k)) ids.push(k);
   ids.push(spec.timestamp);
   const modelRules = opts.rules ?? [];
-  const own = boundRules(spec.request).filter((r) =>
+  const own = rangeRules(spec.request).filter((r) =>
     !modelRules.some((m) => m.column === r.column && m.min === r.min && m.max === r.max)
   );
   return { columns, timestampColumn: spec.timestamp, idColumns: ids, rules: [...modelRules, ...own] };
@@ -368,7 +359,33 @@ export function requestRules(
     model: opts.model ?? null,
     fields,
     features,
-    decision_text: spec.decisionText ??
-      { approve: `${spec.subject ?? "application"} approved!`, reject: `${spec.subject ?? "application"} rejected!` },
+    decision_text: decisionTexts(spec),
   };
+}
+
+/**
+ * The stored features of one entity as of `at`, joined point-in-time from the offline store through a one-row
+ * entity table of the request's join keys. Missing features come back null.
+ */
+export async function storedFeaturesOf(
+  store: { getHistoricalFeatures(request: { entities: arrow.Table; features: string[] }): Promise<arrow.Table> },
+  opts: { request: RawRow; keys: readonly string[]; refs: string[]; at: Date },
+): Promise<RawRow> {
+  if (!opts.refs.length) return {};
+  const columns: Record<string, arrow.Vector> = {};
+  for (const k of opts.keys) {
+    const v = opts.request[k];
+    columns[k] = typeof v === "number"
+      ? arrow.makeVector(BigInt64Array.of(BigInt(v)))
+      : arrow.vectorFromArray([String(v)], new arrow.Utf8());
+  }
+  columns.event_timestamp = timestampVector(BigInt64Array.of(BigInt(opts.at.getTime()) * 1000n));
+  const joined = await store.getHistoricalFeatures({ entities: new arrow.Table(columns), features: opts.refs });
+  const row: RawRow = {};
+  for (const ref of opts.refs) {
+    const name = ref.split(":")[1];
+    const v = joined.getChild(name)?.get(0) ?? null;
+    row[name] = typeof v === "bigint" ? Number(v) : v;
+  }
+  return row;
 }

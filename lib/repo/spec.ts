@@ -214,6 +214,12 @@ function knownModelType(name: string, where: (what: string) => string): string {
   }
 }
 
+/** The messages of the two decisions: the spec's `decisionText`, else "<subject> approved!" / "<subject> rejected!". */
+export function decisionTexts(spec: Pick<ModelSpec, "decisionText" | "subject">): { approve: string; reject: string } {
+  const subject = spec.subject ?? "application";
+  return spec.decisionText ?? { approve: `${subject} approved!`, reject: `${subject} rejected!` };
+}
+
 /** A field's readable name. */
 export function fieldLabel(f: RequestField): string {
   return f.label ?? f.name.replaceAll("_", " ");

@@ -44,7 +44,7 @@ import {
 import { OnlineDecider } from "../model/online_decider.ts";
 import { HttpError } from "./http.ts";
 import { boundProblems, parseRequest, resolveModelInputs } from "../repo/request.ts";
-import { DEFAULT_MAX_STALE_SHARE, type ModelSpec } from "../repo/spec.ts";
+import { decisionTexts, DEFAULT_MAX_STALE_SHARE, type ModelSpec } from "../repo/spec.ts";
 
 /** What `/score` needs from the feature store. */
 export interface ScoringStore {
@@ -123,7 +123,7 @@ export function scoreHandler(opts: {
     where: opts.where,
   });
   const subject = spec.subject ?? "application";
-  const words = spec.decisionText ?? { approve: `${subject} approved!`, reject: `${subject} rejected!` };
+  const words = decisionTexts(spec);
   // the same answer as scorer.decide in tens of microseconds, without tfjs (null when the networks are not dense)
   const decider = OnlineDecider.fromScorer(scorer) ?? scorer;
   const reasonMode = opts.reasons ?? DEFAULT_REASON_MODE;
