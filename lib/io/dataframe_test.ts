@@ -1,7 +1,25 @@
 import * as arrow from "apache-arrow";
-import { assertEquals } from "@std/assert";
-import { tableColumns, toDataFrame } from "./dataframe.ts";
-import { timestampVector } from "./arrow_util.ts";
+import { assertEquals, assertThrows } from "@std/assert";
+import { columnValues, fromDataFrame, isDataFrame, tableColumns, toArrowTable, toDataFrame } from "./dataframe.ts";
+import { columnTypeName, timestampVector } from "./arrow_util.ts";
+
+const typeNames = (t: arrow.Table) => t.schema.fields.map((f) => `${f.name}:${columnTypeName(f.type)}`);
+
+function mixedTable(): arrow.Table {
+  return new arrow.Table({
+    loan_id: arrow.vectorFromArray([10000n, null, -3n], new arrow.Int64()),
+    small: arrow.vectorFromArray([1, 2, null], new arrow.Int32()),
+    rate: arrow.vectorFromArray([0.5, null, 1.25], new arrow.Float64()),
+    ratio: arrow.vectorFromArray([0.5, 2, 3], new arrow.Float32()),
+    intent: arrow.vectorFromArray(["EDUCATION", null, "VENTURE"]),
+    grade: arrow.vectorFromArray(["A", "B", "A"], new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32())),
+    ok: arrow.vectorFromArray([true, null, false], new arrow.Bool()),
+    event_timestamp: timestampVector(BigInt64Array.from([1627492159623000n, 0n, 5000n]), {
+      timezone: "UTC",
+      validity: Uint8Array.of(1, 0, 1),
+    }),
+  });
+}
 
 Deno.test("tableColumns and toDataFrame: Int64 to number, timestamps to Date, nulls kept", async () => {
   const table = new arrow.Table({
@@ -17,3 +35,115 @@ Deno.test("tableColumns and toDataFrame: Int64 to number, timestamps to Date, nu
   assertEquals(df.columns, ["loan_id", "intent", "event_timestamp"]);
   assertEquals(df.column("intent").values, ["EDUCATION", "VENTURE"]);
 });
+
+Deno.test("round trip Arrow -> DataFrame -> Arrow keeps types, nulls and values", async () => {
+  const table = mixedTable();
+  const df = await toDataFrame(table);
+  assertEquals(isDataFrame(df), true);
+  const back = fromDataFrame(df);
+  assertEquals(typeNames(back), typeNames(table));
+  assertEquals(back.numRows, 3);
+  for (const f of table.schema.fields) {
+    assertEquals(columnValues(back.getChild(f.name)!, f.name), columnValues(table.getChild(f.name)!, f.name), f.name);
+  }
+  assertEquals(back.getChild("loan_id")!.get(0), 10000n);
+  assertEquals(back.getChild("event_timestamp")!.nullCount, 1);
+  // the same table through the one entry
+  assertEquals(typeNames(toArrowTable(df)), typeNames(table));
+  assertEquals(toArrowTable(table), table);
+});
+
+Deno.test("round trip of an empty table keeps the columns and their types", async () => {
+  const table = mixedTable().slice(0, 0);
+  const df = await toDataFrame(table);
+  assertEquals(df.shape, [0, 8]);
+  const back = fromDataFrame(df);
+  assertEquals(back.numRows, 0);
+  assertEquals(typeNames(back), typeNames(table));
+});
+
+Deno.test("fromDataFrame types a frame built by hand from its values (pandas-like)", async () => {
+  const dfd = await import("danfojs");
+  const df = new dfd.DataFrame({
+    id: [1, 2, 3],
+    amount: [1.5, 2, 3],
+    with_gap: [1, null, 3],
+    name: ["a", null, "c"],
+    flag: [null, true, false],
+    at: [null, new Date(0), new Date(86_400_000)],
+    nothing: [null, null, null],
+  });
+  const t = fromDataFrame(df);
+  assertEquals(typeNames(t), [
+    "id:Int64",
+    "amount:Float64",
+    "with_gap:Float64",
+    "name:Utf8",
+    "flag:Bool",
+    "at:Timestamp<MICROSECOND, UTC>",
+    "nothing:Null",
+  ]);
+  assertEquals(t.getChild("id")!.get(2), 3n);
+  assertEquals(t.getChild("with_gap")!.get(1), null);
+  assertEquals(Number(t.getChild("at")!.get(2)), 86_400_000);
+  // a type given by the caller wins
+  const typed = fromDataFrame(df, { schema: { with_gap: new arrow.Int32(), at: new arrow.DateMillisecond() } });
+  assertEquals(columnTypeName(typed.schema.fields[2].type), "Int32");
+  assertEquals(typed.getChild("with_gap")!.toArray()[2], 3);
+  assertEquals(typed.getChild("at")!.get(1), 0);
+});
+
+Deno.test("a derived frame takes its types from its values, dtypes or a schema; a replaced column from its values", async () => {
+  const df = await toDataFrame(mixedTable());
+  assertEquals(typeNames(fromDataFrame(df)).slice(0, 2), ["loan_id:Int64", "small:Int32"]);
+  // iloc makes a new frame: its types come from its values and danfojs's dtypes (float32 for a column that had
+  // nulls, as pandas would), unless the caller gives them
+  const kept = df.iloc({ rows: [0, 2] });
+  assertEquals(typeNames(fromDataFrame(kept)).slice(0, 2), ["loan_id:Float64", "small:Float64"]);
+  assertEquals(fromDataFrame(kept).getChild("loan_id")!.get(1), -3);
+  const typed = fromDataFrame(kept, { schema: mixedTable().schema });
+  assertEquals(typeNames(typed), typeNames(mixedTable()));
+  assertEquals(typed.getChild("loan_id")!.get(1), -3n);
+  // a column replaced in place no longer fits its remembered Utf8: its values decide
+  df.addColumn("intent", [1, 2, 3], { inplace: true });
+  assertEquals(typeNames(fromDataFrame(df))[4], "intent:Int64");
+});
+
+Deno.test("conversion errors name the column and the row", async () => {
+  const dfd = await import("danfojs");
+  assertThrows(
+    () => fromDataFrame(new dfd.DataFrame({ ok: [1, 2], bad: [1, "x"] })),
+    Error,
+    `Column "bad": mixes numbers (row 0: 1) and strings (row 1: "x")`,
+  );
+  // danfojs itself turns objects into JSON text; a frame-like object holding one is refused
+  const frameLike = { columns: ["nested"], shape: [1, 1], dtypes: ["string"], column: () => ({ values: [[1, 2]] }) };
+  assertEquals(isDataFrame(frameLike), true);
+  assertThrows(() => toArrowTable(frameLike as never), Error, `Column "nested": row 0 holds an array`);
+  assertThrows(
+    () => fromDataFrame(new dfd.DataFrame({ n: [1.5, 2] }), { schema: { n: new arrow.Int64() } }),
+    Error,
+    `Column "n": row 0 holds 1.5, not an integer of Int64`,
+  );
+  assertThrows(
+    () => fromDataFrame(new dfd.DataFrame({ s: ["a", "b"] }), { schema: { s: new arrow.Float64() } }),
+    Error,
+    `Column "s": strings do not fit Float64`,
+  );
+  const huge = new arrow.Table({ id: arrow.vectorFromArray([2n ** 60n], new arrow.Int64()) });
+  await assertRejects(() => toDataFrame(huge), `Column "id": row 0 holds 1152921504606846976, beyond the 2^53`);
+  const nested = arrow.tableFromJSON([{ a: [1, 2] }]);
+  await assertRejects(() => toDataFrame(nested), `Column "a": List<Float64> has no DataFrame equivalent`);
+  assertThrows(() => toArrowTable([{ a: 1 }] as never, "entities"), Error, "entities must be an Arrow table");
+});
+
+async function assertRejects(fn: () => Promise<unknown>, includes: string): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const message = (err as Error).message;
+    if (!message.includes(includes)) throw new Error(`Expected "${includes}" in "${message}"`);
+    return;
+  }
+  throw new Error(`Expected an error with "${includes}"`);
+}
