@@ -21,7 +21,7 @@ import type { FeatureRepo, FeatureService } from "./definitions.ts";
 import { apply, type ApplyOptions, type ApplyResult } from "./apply.ts";
 import { type OfflineRequest, type OfflineStore, offlineStoreFor, type SqlEntities } from "./offline/store.ts";
 import { readTable } from "../io/mod.ts";
-import { toDataFrame } from "../io/dataframe.ts";
+import { type DataFrame, isDataFrame, toArrowTable, toDataFrame } from "../io/dataframe.ts";
 import { type OnlineStore, onlineStoreFor } from "./online/mod.ts";
 import {
   getOnlineFeatures,
@@ -48,8 +48,10 @@ export interface OpenOptions extends LoadConfigOptions {
   onlineStore?: OnlineStore;
 }
 
-/** A historical request whose entity rows may also be a file (local or s3://, Parquet or CSV). */
-export type TrainingRequest = Omit<OfflineRequest, "entities"> & { entities: arrow.Table | SqlEntities | string };
+/** A historical request whose entity rows may also be a danfojs DataFrame or a file (local or s3://, Parquet or CSV). */
+export type TrainingRequest = Omit<OfflineRequest, "entities"> & {
+  entities: arrow.Table | DataFrame | SqlEntities | string;
+};
 
 /** See the module doc. */
 export class FeatureStore {
@@ -82,17 +84,20 @@ export class FeatureStore {
     return apply({ ...opts, repo: this.repo, config: this.config });
   }
 
-  /** Point-in-time correct training rows as an Arrow table; `entities` may be a table, a file or SQL. */
+  /** Point-in-time correct training rows as an Arrow table; `entities` may be a table, a DataFrame, a file or SQL. */
   async getHistoricalFeatures(request: TrainingRequest): Promise<arrow.Table> {
     const uri = request.entities;
     // a file of entity rows is read while the engine reads its sources
-    const entities = typeof uri === "string" ? () => readTable(uri, { s3: toS3Options(this.config.s3) }) : uri;
+    const entities = typeof uri === "string"
+      ? () => readTable(uri, { s3: toS3Options(this.config.s3) })
+      : isDataFrame(uri)
+      ? toArrowTable(uri, "entities")
+      : uri;
     return await this.offline.getHistoricalFeatures(this.repo, { ...request, entities });
   }
 
-  /** The same rows as a danfojs DataFrame (timestamps at millisecond precision). */
-  // deno-lint-ignore no-explicit-any
-  async getHistoricalDataFrame(request: TrainingRequest): Promise<any> {
+  /** The same rows as a danfojs DataFrame (lib/io/dataframe.ts). */
+  async getHistoricalDataFrame(request: TrainingRequest): Promise<DataFrame> {
     return await toDataFrame(await this.getHistoricalFeatures(request));
   }
 

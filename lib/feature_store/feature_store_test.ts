@@ -5,6 +5,7 @@ import { resolveConfig } from "./config.ts";
 import { creditRepo } from "../credit/repo.ts";
 import { createGenerator } from "../credit/generate.ts";
 import { readTable, writeBatches } from "../io/mod.ts";
+import { columnValues, tableColumns, toDataFrame } from "../io/dataframe.ts";
 import { referencePitJoin } from "../testing/pit_reference.ts";
 import { entity, featureRepo, featureView, fileSource } from "./definitions.ts";
 
@@ -70,6 +71,16 @@ Deno.test("FeatureStore: apply then a training set from Parquet files equals the
       features: ["zipcode_features:state"],
     });
     assertEquals(df.shape[0], 5);
+    assertEquals(df.column("state").values, columnValues(training.getChild("state")!.slice(0, 5)));
+    // entity rows as a DataFrame: the same training rows as from the table (exact timestamps: a snapshot taken at
+    // the very microsecond of a loan is found)
+    const entityFrame = await toDataFrame(loans.slice(0, 150));
+    const fromFrame = await store.getHistoricalFeatures({
+      entities: entityFrame,
+      features: store.getFeatureService("credit_score_v1"),
+    });
+    assertEquals(fromFrame.schema.fields.map(String), training.schema.fields.map(String));
+    assertEquals(tableColumns(fromFrame), tableColumns(training.slice(0, 150)));
     await store.close();
   } finally {
     await Deno.remove(dir, { recursive: true });

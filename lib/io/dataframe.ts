@@ -3,9 +3,11 @@
  * tables) and notebook users (who reach for DataFrames). danfojs is imported lazily: it loads tfjs.
  *
  * Arrow → DataFrame ({@link toDataFrame}): Int64 → number (an error naming the column above 2^53, where numbers
- * stop being exact), timestamps and dates → `Date` (millisecond precision: keep the Arrow table when microseconds
- * matter), strings (dictionary or not), booleans and floats as they are, nulls as `null`. Nested and binary columns
- * cannot convert: the error names them.
+ * stop being exact), timestamps and dates → `Date`, strings (dictionary or not), booleans and floats as they are,
+ * nulls as `null`. Nested and binary columns cannot convert: the error names them. A `Date` shows milliseconds, but
+ * the exact microseconds of each converted timestamp are remembered for that `Date` object, and danfojs keeps the
+ * objects through `query`, `iloc`, `sortValues`...: converting back gives the exact time (a point-in-time join of
+ * entity rows that went through a DataFrame finds the same feature rows). A new `Date` counts in milliseconds.
  *
  * DataFrame → Arrow ({@link fromDataFrame}, and {@link toArrowTable} for functions that take either): each column's
  * type comes, in this order, from the `schema` option; from the Arrow type the column had when {@link toDataFrame}
@@ -27,7 +29,7 @@
  */
 import * as arrow from "apache-arrow";
 import type { DataFrame } from "danfojs";
-import { columnTypeName, isTemporal, timestampVector } from "./arrow_util.ts";
+import { columnTypeName, isTemporal, timestampMicros, timestampVector } from "./arrow_util.ts";
 
 export type { DataFrame };
 
@@ -36,6 +38,9 @@ export type TableInput = arrow.Table | DataFrame;
 
 /** Arrow fields of the columns of frames made by {@link toDataFrame} (restores their types on the way back). */
 const ARROW_FIELDS = new WeakMap<object, Map<string, arrow.Field>>();
+
+/** Exact epoch microseconds of the `Date`s made by {@link columnValues} whose time is not whole milliseconds. */
+const EXACT_MICROS = new WeakMap<Date, bigint>();
 
 /** Largest integer a JavaScript number holds exactly. */
 const MAX_EXACT = 2 ** 53;
@@ -68,12 +73,16 @@ export function columnValues(vector: arrow.Vector, name = "column"): unknown[] {
   }
   const out = new Array(vector.length);
   const isTs = isTemporal(type);
+  const micros = arrow.DataType.isTimestamp(type) ? timestampMicros(vector) : null;
   const isBig = arrow.DataType.isInt(type) && type.bitWidth === 64;
   for (let i = 0; i < vector.length; i++) {
     const v = vector.get(i);
     if (v === null || v === undefined) out[i] = null;
-    else if (isTs) out[i] = new Date(typeof v === "number" ? v : Number(v));
-    else if (isBig) {
+    else if (isTs) {
+      const date = new Date(typeof v === "number" ? v : Number(v));
+      if (micros && micros[i] !== BigInt(date.getTime()) * 1000n) EXACT_MICROS.set(date, micros[i]);
+      out[i] = date;
+    } else if (isBig) {
       const n = Number(v);
       if (Math.abs(n) > MAX_EXACT) {
         throw columnError(name, `row ${i} holds ${v}, beyond the 2^53 that a DataFrame's numbers hold exactly`);
@@ -223,7 +232,11 @@ function timestampColumn(values: readonly unknown[], timezone: string | null): a
   const valid = new Uint8Array(values.length);
   for (let i = 0; i < values.length; i++) {
     if (!present(values[i])) continue;
-    micros[i] = BigInt((values[i] as Date).getTime()) * 1000n;
+    const date = values[i] as Date;
+    const ms = BigInt(date.getTime()) * 1000n;
+    const exact = EXACT_MICROS.get(date);
+    // the remembered microseconds, unless the Date was changed in place (setTime) since
+    micros[i] = exact !== undefined && exact > ms - 1000n && exact < ms + 1000n ? exact : ms;
     valid[i] = 1;
   }
   return timestampVector(micros, { validity: valid, timezone });

@@ -1,7 +1,7 @@
 import * as arrow from "apache-arrow";
 import { assertEquals, assertThrows } from "@std/assert";
 import { columnValues, fromDataFrame, isDataFrame, tableColumns, toArrowTable, toDataFrame } from "./dataframe.ts";
-import { columnTypeName, timestampVector } from "./arrow_util.ts";
+import { columnTypeName, timestampMicros, timestampVector } from "./arrow_util.ts";
 
 const typeNames = (t: arrow.Table) => t.schema.fields.map((f) => `${f.name}:${columnTypeName(f.type)}`);
 
@@ -51,6 +51,21 @@ Deno.test("round trip Arrow -> DataFrame -> Arrow keeps types, nulls and values"
   // the same table through the one entry
   assertEquals(typeNames(toArrowTable(df)), typeNames(table));
   assertEquals(toArrowTable(table), table);
+});
+
+Deno.test("timestamps come back to the microsecond through derived frames; a new Date counts in milliseconds", async () => {
+  const exact = BigInt64Array.from([1627492159623001n, -1999n, 1627492159624999n]);
+  const table = new arrow.Table({
+    at: timestampVector(exact),
+    n: arrow.vectorFromArray([1, 2, 3], new arrow.Int32()),
+  });
+  const df = await toDataFrame(table);
+  assertEquals(timestampMicros(fromDataFrame(df).getChild("at")!), exact);
+  const later = df.query(df.column("n").gt(1)).sortValues("n", { ascending: false });
+  assertEquals(timestampMicros(fromDataFrame(later).getChild("at")!), BigInt64Array.from([exact[2], exact[1]]));
+  const dfd = await import("danfojs");
+  const fresh = new dfd.DataFrame({ at: [new Date(1627492159623)] });
+  assertEquals(timestampMicros(fromDataFrame(fresh).getChild("at")!)[0], 1627492159623000n);
 });
 
 Deno.test("round trip of an empty table keeps the columns and their types", async () => {
