@@ -128,13 +128,24 @@ export async function toDataFrame(table: arrow.Table): Promise<DataFrame> {
 }
 
 /**
- * Whether a value is a danfojs DataFrame (duck-typed: `columns`, `shape` and `column()`, so frames of another copy
- * of danfojs count too).
+ * Whether a value is a danfojs DataFrame (duck-typed: `columns`, `shape` and a column accessor, so frames of another
+ * copy of danfojs count too).
  */
 export function isDataFrame(value: unknown): value is DataFrame {
   if (value === null || typeof value !== "object") return false;
-  const v = value as { columns?: unknown; shape?: unknown; column?: unknown };
-  return Array.isArray(v.columns) && Array.isArray(v.shape) && typeof v.column === "function";
+  const v = value as { columns?: unknown; shape?: unknown; column?: unknown; $getColumnData?: unknown };
+  return Array.isArray(v.columns) && Array.isArray(v.shape) &&
+    (typeof v.$getColumnData === "function" || typeof v.column === "function");
+}
+
+/**
+ * A column's values. danfojs makes every column a property of its frame, so a column named "column" hides the
+ * `column()` method: read through danfojs's own accessor when there is one.
+ */
+function frameColumn(df: DataFrame, name: string): unknown[] {
+  const frame = df as unknown as { $getColumnData?: (c: string, series: boolean) => unknown[] };
+  if (typeof frame.$getColumnData === "function") return frame.$getColumnData(name, false);
+  return df.column(name).values as unknown[];
 }
 
 /** Whether a value is an Arrow table (duck-typed: `schema.fields`, `numRows` and `getChild()`). */
@@ -296,7 +307,7 @@ export function fromDataFrame(df: DataFrame, opts: FromDataFrameOptions = {}): a
   const fields: arrow.Field[] = [];
   const vectors: Record<string, arrow.Vector> = {};
   columns.forEach((name, c) => {
-    const values = rows === 0 ? [] : (df.column(name).values as unknown[]);
+    const values = rows === 0 ? [] : frameColumn(df, name);
     const kind = columnKind(name, values);
     const given = givenField(name, opts.schema);
     let field = given;

@@ -145,6 +145,11 @@ Deno.test("conversion errors name the column and the row", async () => {
     Error,
     `Column "s": strings do not fit Float64`,
   );
+  // a column named "column" hides danfojs's df.column(): still read
+  const namedTable = arrow.tableFromArrays({ column: ["a", "b"], n: [1, 2] });
+  const named = fromDataFrame(await toDataFrame(namedTable));
+  assertEquals(typeNames(named), typeNames(namedTable));
+  assertEquals(columnValues(named.getChild("column")!), ["a", "b"]);
   const huge = new arrow.Table({ id: arrow.vectorFromArray([2n ** 60n], new arrow.Int64()) });
   await assertRejects(() => toDataFrame(huge), `Column "id": row 0 holds 1152921504606846976, beyond the 2^53`);
   const nested = arrow.tableFromJSON([{ a: [1, 2] }]);

@@ -1,6 +1,6 @@
 /**
- * Drift reports: reference data (an Arrow table, or a saved {@link ReferenceProfile}) against current data (an
- * Arrow table), every shared column tested with Evidently's default test or the user's, PSI (CSI) beside every
+ * Drift reports: reference data (an Arrow table or a danfojs DataFrame, or a saved {@link ReferenceProfile}) against
+ * current data (a table or a DataFrame), every shared column tested with Evidently's default test or the user's, PSI (CSI) beside every
  * column, dataset drift when the share of drifted columns reaches `driftShare` (0.5), plus prediction (score) drift
  * with the credit-style PSI table and target drift when labels are present.
  *
@@ -41,6 +41,7 @@ import {
 } from "./profile.ts";
 import { PSI_DEFAULT_BINS, PSI_MAJOR, PSI_THRESHOLD } from "./psi.ts";
 import { getStatTest, isBuiltinTest } from "./registry.ts";
+import { type DataFrame, type TableInput, toArrowTable, toDataFrame } from "../io/dataframe.ts";
 
 /** JSON report format tag. */
 export const REPORT_FORMAT = "drift-report/1";
@@ -216,9 +217,10 @@ function checkNames(names: string[] | undefined, available: Set<string>, flag: s
 }
 
 /**
- * Compares current data with the reference and builds the report. The reference may be an Arrow table (exact) or a
- * loaded {@link ReferenceProfile}; the returned `profile` is the reference as the tests saw it (save it with
- * `saveProfile` to reuse).
+ * Compares current data with the reference and builds the report. The reference may be an Arrow table or a danfojs
+ * DataFrame (exact) or a loaded {@link ReferenceProfile}; current data a table or a DataFrame (lib/io/dataframe.ts
+ * converts frames); the returned `profile` is the reference as the tests saw it (save it with `saveProfile` to
+ * reuse). {@link driftColumnsDataFrame} gives the per-column results as a DataFrame.
  *
  * @example
  * ```ts
@@ -231,11 +233,13 @@ function checkNames(names: string[] | undefined, available: Set<string>, flag: s
  * ```
  */
 export async function computeDrift(
-  reference: arrow.Table | ReferenceProfile,
-  current: arrow.Table,
+  referenceInput: TableInput | ReferenceProfile,
+  currentInput: TableInput,
   opts: DriftOptions = {},
 ): Promise<DriftRun> {
   const t0 = performance.now();
+  const reference = isProfile(referenceInput) ? referenceInput : toArrowTable(referenceInput, "The reference data");
+  const current = toArrowTable(currentInput, "The current data");
   const timings: Record<string, number> = {};
   const ref: Reference = isProfile(reference)
     ? { kind: "profile", profile: reference, byName: new Map(reference.columns.map((c) => [c.column, c])) }
@@ -536,4 +540,41 @@ export async function computeDrift(
     timings,
   };
   return { report, profile };
+}
+
+/**
+ * The per-column results of a drift report as a danfojs DataFrame, one row per tested feature column in the report's
+ * order (drifted first): feature (the column's name), kind, test, score and threshold, drifted, statistic, PSI,
+ * counts and missing shares.
+ *
+ * @example
+ * ```ts
+ * const { report } = await computeDrift(reference, current);
+ * (await driftColumnsDataFrame(report)).query(...).print();
+ * ```
+ */
+export async function driftColumnsDataFrame(report: DriftReport): Promise<DataFrame> {
+  const text = new arrow.Utf8(), count = new arrow.Int64(), real = new arrow.Float64();
+  // "feature", not "column": danfojs makes each column a property of the frame, and "column" would hide df.column()
+  const fields: [keyof ColumnDrift, arrow.DataType][] = [
+    ["column", text],
+    ["kind", text],
+    ["test", text],
+    ["score_kind", text],
+    ["score", real],
+    ["threshold", real],
+    ["drifted", new arrow.Bool()],
+    ["statistic", real],
+    ["psi", real],
+    ["reference_count", count],
+    ["current_count", count],
+    ["missing_share_reference", real],
+    ["missing_share_current", real],
+    ["new_categories_count", count],
+  ];
+  const vectors = Object.fromEntries(fields.map(([name, type]) => {
+    const values = report.columns.map((c) => (type === count ? BigInt(c[name] as number) : c[name]));
+    return [name === "column" ? "feature" : name, arrow.vectorFromArray(values, type)];
+  }));
+  return await toDataFrame(new arrow.Table(vectors));
 }

@@ -1,8 +1,9 @@
 import * as arrow from "apache-arrow";
 import { assert, assertAlmostEquals, assertEquals, assertRejects } from "@std/assert";
-import { computeDrift, type DriftReport } from "./drift.ts";
+import { computeDrift, driftColumnsDataFrame, type DriftReport } from "./drift.ts";
+import { toDataFrame } from "../io/dataframe.ts";
 import { profileFromJson, profileToJson } from "./profile.ts";
-import { rng } from "../testing/rng.ts";
+import { seededRandom as rng } from "../numeric/random.ts";
 import { timestampVector } from "../io/mod.ts";
 
 function normal(r: () => number, n: number, mean = 0, sd = 1): Float64Array {
@@ -312,4 +313,30 @@ Deno.test("few distinct values: integers are categorical (counted over both side
   assertEquals(col(report, "i").kind, "categorical");
   assertEquals(col(report, "f").kind, "numerical"); // Evidently tests float columns as numbers whatever their count
   assertEquals(col(report, "j").kind, "numerical"); // 4 values in reference but 8 over both sides
+});
+
+Deno.test("DataFrames in give the same report as their tables; the per-column results come out as a DataFrame", async () => {
+  const r = rng(11);
+  const t = (n: number, shift: number) =>
+    new arrow.Table({
+      amount: arrow.makeVector(normal(r, n, shift, 2)),
+      term: arrow.vectorFromArray(
+        Array.from({ length: n }, () => BigInt(12 * (1 + Math.floor(r() * 3)))),
+        new arrow.Int64(),
+      ),
+      intent: arrow.vectorFromArray(pick(r, n, ["EDU", "HOME", null], [shift ? 1 : 3, 2, 0.2])),
+      score: arrow.makeVector(Float64Array.from({ length: n }, () => r())),
+    });
+  const ref = t(3000, 0), cur = t(2000, 0.5);
+  const opts = { workers: 0, predictionColumn: "score" };
+  const fromTables = (await computeDrift(ref, cur, opts)).report;
+  const fromFrames = (await computeDrift(await toDataFrame(ref), await toDataFrame(cur), opts)).report;
+  assertEquals(strip(fromFrames), strip(fromTables));
+  assertEquals(fromTables.n_drifted, 2, "amount and intent moved");
+  const df = await driftColumnsDataFrame(fromTables);
+  assertEquals(df.shape, [3, 14]);
+  assertEquals(df.column("feature").values, fromTables.columns.map((c) => c.column));
+  assertEquals(df.column("drifted").values, [true, true, false]);
+  assertEquals(df.column("reference_count").values[0], fromTables.columns[0].reference_count);
+  await assertRejects(() => computeDrift(ref, [] as never), Error, "The current data must be an Arrow table");
 });
