@@ -22,7 +22,8 @@
 import { toS3Options } from "../feature_store/config.ts";
 import { FeatureStore } from "../feature_store/feature_store.ts";
 import { fileSourceLoader } from "../feature_store/offline/historical.ts";
-import type { S3Options } from "../io/mod.ts";
+import { type S3Options, writeTable } from "../io/mod.ts";
+import { type DataFrame, type TableInput, toArrowTable, toDataFrame } from "../io/dataframe.ts";
 import { inputColumns } from "../model/preprocess.ts";
 import { getVersion } from "../model/registry.ts";
 import { loadModel } from "../model/scorer.ts";
@@ -33,6 +34,8 @@ import { type FeatureJoiner, offlineJoiner, onlineJoiner, storeJoiner } from "./
 import { runScoringJob, type ScoringJobResult } from "./job.ts";
 import type { Shard } from "./manifest.ts";
 import { scoringModel } from "./model.ts";
+import { readScoredRuns, type ScoredRunsOptions } from "./reader.ts";
+import { sha256Hex } from "./writer.ts";
 
 export { MissingInputError };
 
@@ -40,8 +43,11 @@ export { MissingInputError };
 export interface ScoreRepoRowsOptions {
   /** The opened repo (settings, definitions, model spec). */
   repo: OpenedRepo;
-  /** Input files or prefixes (Parquet or CSV, local or s3://). */
-  input: string[];
+  /**
+   * Input files or prefixes (Parquet or CSV, local or s3://), or the rows themselves: an Arrow table or a danfojs
+   * DataFrame (written to a temporary Parquet file that the job reads; default job "rows-<hash of the rows>").
+   */
+  input: string[] | TableInput;
   /** Output root (local folder or s3:// prefix). */
   output: string;
   /** Model version: an alias (default "champion") or a number. */
@@ -88,7 +94,8 @@ function maxAttemptsFromEnv(): number | undefined {
 }
 
 /**
- * Scores a repo's entity rows in batch with a registered model; see the module doc.
+ * Scores a repo's entity rows in batch with a registered model; see the module doc. The rows may be files or an
+ * in-memory table or DataFrame; {@link readScoredDataFrame} reads the scored rows back as a DataFrame.
  *
  * @example
  * ```ts
@@ -96,6 +103,36 @@ function maxAttemptsFromEnv(): number | undefined {
  * ```
  */
 export async function scoreRepoRows(opts: ScoreRepoRowsOptions): Promise<ScoringJobResult> {
+  if (Array.isArray(opts.input)) return await scoreFiles({ ...opts, input: opts.input });
+  const rows = toArrowTable(opts.input, "The input rows");
+  const dir = await Deno.makeTempDir({ prefix: "score_rows_" });
+  try {
+    const path = `${dir}/rows.parquet`;
+    await writeTable(path, rows);
+    // the same rows make the same job (re-scoring replaces it); other rows another
+    const job = opts.job ?? `rows-${(await sha256Hex(await Deno.readFile(path))).slice(0, 8)}`;
+    return await scoreFiles({ ...opts, input: [path], job });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/**
+ * The scored rows of the manifested runs under `output` as a danfojs DataFrame (`readScoredRuns`'s table; narrow it
+ * with `jobs`, `from`/`to` and `columns`).
+ *
+ * @example
+ * ```ts
+ * const { manifest } = await scoreRepoRows({ repo, input: applicationsFrame, output: "data/scored" });
+ * const scored = await readScoredDataFrame("data/scored", { jobs: [manifest.job] });
+ * scored.groupby(["decision"]).agg({ probability: ["mean", "count"] }).print();
+ * ```
+ */
+export async function readScoredDataFrame(output: string, opts: ScoredRunsOptions = {}): Promise<DataFrame> {
+  return await toDataFrame((await readScoredRuns(output, opts)).table);
+}
+
+async function scoreFiles(opts: ScoreRepoRowsOptions & { input: string[] }): Promise<ScoringJobResult> {
   const { config, model: spec } = opts.repo;
   const repo = opts.repo.features;
   const s3: S3Options = { ...toS3Options(config.s3), maxAttempts: opts.s3MaxAttempts ?? maxAttemptsFromEnv() };
