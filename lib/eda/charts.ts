@@ -1,7 +1,7 @@
 /**
  * Charts of the exploratory summaries as SVG strings (vega-lite rendered without a browser through
  * lib/model/charts.ts renderSvg): histograms (one or a grid), a rate over time with the rows per period, rates by
- * segment, and missing values per column.
+ * segment, missing values per column, and features over time (means of numeric columns, mixes of categorical ones).
  *
  * @example
  * ```ts
@@ -17,6 +17,7 @@ import { type ChartOptions, renderSvg } from "../model/charts.ts";
 import type { Histogram } from "./distribution.ts";
 import type { PeriodRate, SegmentRate } from "./rates.ts";
 import type { MissingShare } from "./summary.ts";
+import type { PeriodMean, PeriodShare } from "./over_time.ts";
 
 // deno-lint-ignore no-explicit-any
 type VlSpec = any;
@@ -195,5 +196,101 @@ export async function missingChart(rows: MissingShare[], opts: ChartOptions = {}
       x: { field: "missing_share", type: "quantitative", title: "Share of rows missing", axis: { format: ".0%" } },
       tooltip: [{ field: "column" }, { field: "missing" }, { field: "missing_share", format: ".2%" }],
     },
+  });
+}
+
+/** Options of the over-time charts: the period's name for the x axis, units of the columns for the y axis. */
+export interface OverTimeChartOptions extends ChartOptions {
+  /** Charts per row (default 3 for means, 2 for mixes). */
+  columns?: number;
+  /** The x axis title (default "Month (UTC)"). */
+  periodTitle?: string;
+  /** Unit per column ("$", "%", "years"), shown in the y axis title. */
+  units?: Record<string, string>;
+}
+
+function byColumn<T extends { column: string }>(rows: readonly T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = out.get(r.column) ?? [];
+    list.push(r);
+    out.set(r.column, list);
+  }
+  return out;
+}
+
+/**
+ * The mean of each numeric column per period ({@link featureMeansOverTime}'s rows) as small line charts, one per
+ * column with its own y scale (titled with the column's unit when given).
+ *
+ * @example
+ * ```ts
+ * const svg = await featureMeansChart(featureMeansOverTime(loans, { time: "event_timestamp" }),
+ *   { units: { loan_amnt: "$" }, title: "Numeric features per month" });
+ * ```
+ */
+export async function featureMeansChart(rows: readonly PeriodMean[], opts: OverTimeChartOptions = {}): Promise<string> {
+  if (rows.length === 0) throw new Error("Feature means chart needs at least one period");
+  const x = { field: "start", type: "temporal", title: opts.periodTitle ?? "Month (UTC)" };
+  return await renderSvg({
+    title: opts.title,
+    columns: opts.columns ?? 3,
+    concat: [...byColumn(rows)].map(([column, values]) => ({
+      title: column,
+      width: opts.width ?? 220,
+      height: opts.height ?? 110,
+      data: { values },
+      mark: { type: "line", point: values.length <= 36 },
+      encoding: {
+        x,
+        y: {
+          field: "mean",
+          type: "quantitative",
+          title: opts.units?.[column] ? `Mean (${opts.units[column]})` : "Mean",
+          scale: { zero: false },
+          axis: { format: "~s" },
+        },
+        tooltip: [{ field: "period" }, { field: "mean" }, { field: "rows" }, { field: "missing" }],
+      },
+    })),
+    resolve: { scale: { y: "independent" } },
+  });
+}
+
+/**
+ * The category mix of each categorical column per period ({@link categoryMixOverTime}'s rows) as stacked bars of
+ * the share of rows, one chart per column with its own legend.
+ *
+ * @example
+ * ```ts
+ * const svg = await categoryMixChart(categoryMixOverTime(loans, { time: "event_timestamp" }));
+ * ```
+ */
+export async function categoryMixChart(rows: readonly PeriodShare[], opts: OverTimeChartOptions = {}): Promise<string> {
+  if (rows.length === 0) throw new Error("Category mix chart needs at least one period");
+  return await renderSvg({
+    title: opts.title,
+    columns: opts.columns ?? 2,
+    concat: [...byColumn(rows)].map(([column, values]) => ({
+      title: column,
+      width: opts.width ?? 260,
+      height: opts.height ?? 120,
+      data: { values },
+      mark: { type: "bar" },
+      encoding: {
+        x: { field: "period", type: "ordinal", title: opts.periodTitle ?? "Month (UTC)", axis: { labelAngle: -45 } },
+        y: {
+          field: "share",
+          type: "quantitative",
+          title: "Share of rows",
+          stack: "normalize",
+          axis: { format: ".0%" },
+        },
+        color: { field: "category", type: "nominal", title: column },
+        order: { field: "category" },
+        tooltip: [{ field: "period" }, { field: "category" }, { field: "share", format: ".1%" }, { field: "rows" }],
+      },
+    })),
+    resolve: { scale: { color: "independent" } },
   });
 }

@@ -1,5 +1,13 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
-import { histogramChart, histogramGrid, missingChart, periodRateChart, segmentRateChart } from "./charts.ts";
+import {
+  categoryMixChart,
+  featureMeansChart,
+  histogramChart,
+  histogramGrid,
+  missingChart,
+  periodRateChart,
+  segmentRateChart,
+} from "./charts.ts";
 import { histogram } from "./distribution.ts";
 
 /** The text nodes of an SVG (labels, titles), after checking it is one <svg> element. */
@@ -49,4 +57,28 @@ Deno.test("rate charts over time and by segment, missing-value chart", async () 
   await assertRejects(() => missingChart([]), Error, "no column has missing values");
   await assertRejects(() => periodRateChart([]), Error, "at least one period");
   await assertRejects(() => segmentRateChart([]), Error, "at least one segment");
+});
+
+Deno.test("features over time: one line chart per numeric column with its unit, stacked shares per category", async () => {
+  const start = (m: number) => `2021-0${m}-01T00:00:00.000Z`;
+  const means = [1, 2, 3].flatMap((m) => [
+    { column: "loan_amnt", period: `2021-0${m}`, start: start(m), rows: 10, missing: 0, mean: 9000 + m * 100 },
+    { column: "person_age", period: `2021-0${m}`, start: start(m), rows: 10, missing: 1, mean: 30 + m },
+  ]);
+  const svg = texts(await featureMeansChart(means, { units: { loan_amnt: "$" }, title: "Means per month" }));
+  for (const t of ["Means per month", "loan_amnt", "person_age", "Mean ($)", "Month (UTC)"]) {
+    assertStringIncludes(svg, t);
+  }
+  assert(svg.includes("|Mean|"), "a column without a unit is titled Mean");
+  const mix = [1, 2].flatMap((m) => [
+    { column: "intent", period: `2021-0${m}`, start: start(m), category: "EDU", rows: 6, share: 0.6 },
+    { column: "intent", period: `2021-0${m}`, start: start(m), category: "(other)", rows: 4, share: 0.4 },
+  ]);
+  const mixSvg = await categoryMixChart(mix, { periodTitle: "Week (UTC)" });
+  for (const t of ["intent", "EDU", "(other)", "Share of rows", "Week (UTC)", "2021-02"]) {
+    assertStringIncludes(texts(mixSvg), t);
+  }
+  assertEquals((mixSvg.match(/aria-roledescription="bar"/g) ?? []).length, 4, "one bar piece per period and category");
+  await assertRejects(() => featureMeansChart([]), Error, "at least one period");
+  await assertRejects(() => categoryMixChart([]), Error, "at least one period");
 });

@@ -1,7 +1,8 @@
 /**
  * Exploratory data analysis of Arrow tables: column summaries and missing values, rates of a 0/1 target over time
- * and by segment, histograms and value counts, what a join added, and SVG charts of each. Used by the notebooks;
- * nothing here knows about credit.
+ * and by segment, histograms and value counts, what a join added, data-quality flags (values outside declared
+ * ranges, suspicious spikes), features over time, and SVG charts of each. Used by the notebooks; nothing here knows
+ * about credit.
  *
  * @example
  * ```ts
@@ -17,4 +18,6 @@ export * from "./summary.ts";
 export * from "./rates.ts";
 export * from "./distribution.ts";
 export * from "./join.ts";
+export * from "./quality.ts";
+export * from "./over_time.ts";
 export * from "./charts.ts";

@@ -81,7 +81,16 @@ export function periodStart(ms: number, period: Period): number {
   }
 }
 
-function periodLabel(start: number, period: Period): string {
+/**
+ * The label of the period starting at `start` (epoch ms, UTC): "2021-03" (month), "2021-Q1", "2021", "2021-03-08" (day,
+ * week).
+ *
+ * @example
+ * ```ts
+ * periodLabel(Date.UTC(2021, 3, 1), "quarter"); // "2021-Q2"
+ * ```
+ */
+export function periodLabel(start: number, period: Period): string {
   const iso = new Date(start).toISOString();
   if (period === "day" || period === "week") return iso.slice(0, 10);
   if (period === "month") return iso.slice(0, 7);
