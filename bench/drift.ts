@@ -10,7 +10,7 @@
 import * as arrow from "apache-arrow";
 import { intFlag, parseTaskArgs } from "../lib/cli/mod.ts";
 import { computeDrift, loadProfile, saveProfile, writeDriftReport } from "../lib/monitoring/mod.ts";
-import { rng } from "../lib/testing/rng.ts";
+import { seededRandom as rng } from "../lib/numeric/random.ts";
 import { median, peakRssMb, round, writeResults } from "./harness.ts";
 
 const USAGE = "deno task bench drift [--rows N] [--columns C] [--repeats R]";

@@ -19,7 +19,7 @@ import { encodeEntityKey, joinKeySpecs } from "../lib/feature_store/online/entit
 import { deleteMatching, RedisOnlineStore } from "../lib/feature_store/online/redis.ts";
 import { requireService } from "../lib/testing/services.ts";
 import { median, round, writeResults } from "./harness.ts";
-import { rng } from "../lib/testing/rng.ts";
+import { seededRandom as rng } from "../lib/numeric/random.ts";
 
 const USAGE = "deno task bench materialize [--entities N] [--rounds R] [--batch-size N]";
 

@@ -13,7 +13,7 @@ import { getHistoricalFeatures } from "../lib/feature_store/offline/historical.t
 import { readTable, timestampVector, writeTable } from "../lib/io/mod.ts";
 import { intFlag, parseTaskArgs } from "../lib/cli/mod.ts";
 import { median, peakRssMb, round, writeResults } from "./harness.ts";
-import { rng } from "../lib/testing/rng.ts";
+import { seededRandom as rng } from "../lib/numeric/random.ts";
 import { CREDIT_FEATURES as CREDIT, ZIPCODE_FEATURES as ZIP } from "../lib/credit/schemas.ts";
 import { duckdbAsofSelect } from "./duckdb_anchor.ts";
 

@@ -2,7 +2,7 @@ import * as arrow from "apache-arrow";
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { UsageError } from "../lib/cli/mod.ts";
 import { writeTable } from "../lib/io/mod.ts";
-import { rng } from "../lib/testing/rng.ts";
+import { seededRandom as rng } from "../lib/numeric/random.ts";
 import { EXIT_DRIFT, main, parseDriftArgs } from "./drift.ts";
 
 Deno.test("drift task: flags, defaults and repeated --test/--threshold", () => {

@@ -10,7 +10,7 @@
 import * as arrow from "apache-arrow";
 import { assert, assertEquals, assertGreater, assertStringIncludes } from "@std/assert";
 import { readTable, timestampVector, writeTable } from "../lib/io/mod.ts";
-import { seededRandom } from "../lib/model/seeded_random.ts";
+import { seededRandom } from "../lib/numeric/random.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const DAY = 86_400_000;

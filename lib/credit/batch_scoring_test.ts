@@ -5,7 +5,7 @@ import { FeatureStore } from "../feature_store/feature_store.ts";
 import { readTable } from "../io/mod.ts";
 import { readScoredRuns } from "../scoring/reader.ts";
 import { creditModelFixture } from "../testing/credit_model_fixture.ts";
-import { seededRandom } from "../model/seeded_random.ts";
+import { seededRandom } from "../numeric/random.ts";
 import { isDobSsn } from "./application.ts";
 import { dobSsnBytes } from "./dob_ssn.ts";
 import { creditInputSchema } from "./features.ts";

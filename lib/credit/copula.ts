@@ -1,9 +1,11 @@
 /**
  * Summary statistics used to learn and replay distributions without keeping rows: quantile grids
- * (marginals), Gaussian copulas (rank correlation structure) and the normal distribution helpers they need.
+ * (marginals), Gaussian copulas (rank correlation structure) and the normal quantile they need (the normal CDF is
+ * lib/numeric/special.ts's).
  *
  * @module
  */
+import { normalCdf } from "../numeric/special.ts";
 
 /** The probabilities at which marginals are summarised: 0.1%, 0.5%, 1%, 2%, ..., 98%, 99%, 99.5%, 99.9%. */
 export const QUANTILE_GRID: readonly number[] = [
@@ -22,23 +24,6 @@ export interface Copula {
   quantiles: number[][];
   /** Correlation matrix of the normal scores (row-major, rounded). */
   correlation: number[][];
-}
-
-/**
- * Standard normal cumulative distribution (Abramowitz-Stegun 7.1.26 via erf, |error| < 1.5e-7).
- *
- * @example
- * ```ts
- * import { normalCdf } from "./copula.ts";
- * console.assert(Math.abs(normalCdf(0) - 0.5) < 1e-7);
- * ```
- */
-export function normalCdf(x: number): number {
-  const z = Math.abs(x) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * z);
-  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const erf = 1 - poly * Math.exp(-z * z);
-  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
 /**

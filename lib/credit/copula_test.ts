@@ -5,13 +5,13 @@ import {
   correlation,
   fitCopula,
   fromQuantiles,
-  normalCdf,
   normalQuantile,
   normalScores,
   QUANTILE_GRID,
   quantiles,
 } from "./copula.ts";
-import { Rng } from "./prng.ts";
+import { Rng } from "../numeric/random.ts";
+import { normalCdf } from "../numeric/special.ts";
 
 Deno.test("normalQuantile inverts normalCdf", () => {
   for (const p of [0.001, 0.02, 0.3, 0.5, 0.9, 0.999]) assertAlmostEquals(normalCdf(normalQuantile(p)), p, 1e-6);

@@ -9,7 +9,8 @@
  */
 import * as arrow from "apache-arrow";
 import { cholesky, type Copula, fitCopula, quantiles } from "./copula.ts";
-import { loanRiskFeatures, loanRiskWidth, sigmoid } from "./risk.ts";
+import { loanRiskFeatures, loanRiskWidth } from "./risk.ts";
+import { sigmoid } from "../numeric/special.ts";
 
 /** The learned profile the generator replays. */
 export interface GeneratorProfile {

@@ -15,8 +15,8 @@ import {
   timestampMicros,
 } from "./fit_profile.ts";
 import { createGenerator, DEFAULT_PROFILE } from "./generate.ts";
-import { Rng } from "./prng.ts";
-import { sigmoid } from "./risk.ts";
+import { Rng } from "../numeric/random.ts";
+import { sigmoid } from "../numeric/special.ts";
 
 const REAL_DIR = new URL("../../../shared/data/feast-credit", import.meta.url).pathname;
 const hasRealData = await Deno.stat(REAL_DIR).then(() => true, () => false);

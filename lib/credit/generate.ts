@@ -57,10 +57,11 @@
  */
 import type * as arrow from "apache-arrow";
 import profileJson from "./generator_profile.json" with { type: "json" };
-import { cholesky, fromQuantiles, normalCdf, normalQuantile, QUANTILE_GRID } from "./copula.ts";
+import { cholesky, fromQuantiles, normalQuantile, QUANTILE_GRID } from "./copula.ts";
+import { normalCdf, sigmoid } from "../numeric/special.ts";
 import type { GeneratorProfile } from "./fit_profile.ts";
-import { hashInts, Rng } from "./prng.ts";
-import { type CreditRiskInput, creditRiskTerm, loanRiskFeatures, loanRiskWidth, sigmoid, zipRiskTerm } from "./risk.ts";
+import { hashInts, Rng } from "../numeric/random.ts";
+import { type CreditRiskInput, creditRiskTerm, loanRiskFeatures, loanRiskWidth, zipRiskTerm } from "./risk.ts";
 import {
   type ColumnValues,
   CREDIT_FEATURES,
@@ -323,7 +324,7 @@ const CITY_PREFIXES = ["NEW ", "NORTH ", "SOUTH ", "EAST ", "WEST ", "MOUNT ", "
  * @example
  * ```ts
  * import { cityName } from "./generate.ts";
- * import { Rng } from "./prng.ts";
+ * import { Rng } from "../numeric/random.ts";
  * console.assert(/^[A-Z ]+$/.test(cityName(new Rng(1))));
  * ```
  */

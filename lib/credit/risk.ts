@@ -125,16 +125,3 @@ export function zipRiskTerm(averageWage: number, medianAverageWage: number): num
   if (!(averageWage > 0) || !(medianAverageWage > 0)) return 0;
   return -0.2 * Math.log(averageWage / medianAverageWage);
 }
-
-/**
- * The logistic function.
- *
- * @example
- * ```ts
- * import { sigmoid } from "./risk.ts";
- * console.assert(sigmoid(0) === 0.5);
- * ```
- */
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}

@@ -1,5 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
-import { creditRiskTerm, loanRiskFeatures, loanRiskWidth, sigmoid, zipRiskTerm } from "./risk.ts";
+import { creditRiskTerm, loanRiskFeatures, loanRiskWidth, zipRiskTerm } from "./risk.ts";
+import { sigmoid } from "../numeric/special.ts";
 
 Deno.test("loanRiskFeatures places dummies after the base terms and leaves baselines at zero", () => {
   const out = new Float64Array(loanRiskWidth(3, 3));

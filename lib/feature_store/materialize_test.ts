@@ -22,7 +22,7 @@ import { dynamodbDefaults, DynamoDBOnlineStore } from "./online/dynamodb.ts";
 import { formatIsoMicros, parseIsoMicros } from "./online/time.ts";
 import { redisServerInstalled, requireService, startThrowawayRedis } from "../testing/services.ts";
 import { requireDynalite } from "../testing/dynalite.ts";
-import { rng } from "../testing/rng.ts";
+import { seededRandom as rng } from "../numeric/random.ts";
 
 const redis = await requireService("redis");
 const dynamo = await requireDynalite();

@@ -8,7 +8,7 @@
  * ```
  * @module
  */
-import { sigmoid } from "./explain.ts";
+import { sigmoid } from "../numeric/special.ts";
 
 /**
  * Platt scaling: the a, b minimising log loss of sigmoid(a * logit + b) (Newton's method with a small ridge).

@@ -20,7 +20,7 @@
  */
 import { brierScore, confusionAt, gini, ksStatistic, logLoss, type NumericArray, prAuc, rocAuc } from "./metrics.ts";
 import type { ThresholdPolicy } from "./policy.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { seededRandom } from "../numeric/random.ts";
 
 /** Metrics a promotion can be decided on. */
 export type ComparisonMetric = "roc_auc" | "pr_auc" | "ks" | "gini" | "brier" | "log_loss";

@@ -1,6 +1,6 @@
 import { assert, assertAlmostEquals, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { compareOnHoldout, holdoutWindow, parsePromotionRule } from "./champion.ts";
-import { rng } from "../testing/rng.ts";
+import { seededRandom as rng } from "../numeric/random.ts";
 
 const DAY = 86_400_000;
 

@@ -8,7 +8,7 @@ import {
   trainingCurveChart,
 } from "./charts.ts";
 import { calibrationTable, confusionAt, prAuc, prCurve, rocAuc, rocCurve } from "./metrics.ts";
-import { rng } from "../testing/rng.ts";
+import { seededRandom as rng } from "../numeric/random.ts";
 
 /** Checks that an SVG string is one well-formed XML element tree rooted at <svg>; returns its text nodes. */
 function checkSvg(svg: string): string[] {

@@ -13,6 +13,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
+import { sigmoid } from "../numeric/special.ts";
 
 /** One dense layer of one ensemble member. */
 export interface DenseLayer {
@@ -42,7 +43,7 @@ export function activate(name: string, z: number): number {
     case "elu":
       return z > 0 ? z : Math.exp(z) - 1;
     case "sigmoid":
-      return 1 / (1 + Math.exp(-z));
+      return sigmoid(z);
     default:
       return z;
   }

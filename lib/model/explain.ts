@@ -25,14 +25,10 @@
  * @module
  */
 import type { Preprocessor, RawRow } from "./preprocess.ts";
+import { sigmoid } from "../numeric/special.ts";
 
 /** Scores encoded rows (row-major, `rows` x width) into log-odds of default. */
 export type EncodedScorer = (x: Float32Array, rows: number) => Float32Array;
-
-/** The logistic function, without overflow for large negative `z`. */
-export function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
 
 /** Smallest impact (log-odds) that counts as a reason, unless `minImpact` says otherwise. */
 export const MIN_REASON_IMPACT = 0.01;

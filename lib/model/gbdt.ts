@@ -19,7 +19,8 @@
  */
 import type { Dataset, EpochLog } from "./tfjs_model.ts";
 import { rocAuc } from "./metrics.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { seededRandom } from "../numeric/random.ts";
+import { sigmoid } from "../numeric/special.ts";
 
 /** One tree as flat arrays; node 0 is the root, `feature[k] = -1` marks a leaf whose log-odds is `value[k]`. */
 export interface GbdtTree {
@@ -354,7 +355,7 @@ export function fitGbdt(train: Dataset, validation: Dataset, opts: GbdtFitOption
 
   for (let t = 1; t <= maxTrees; t++) {
     for (let i = 0; i < n; i++) {
-      const pr = 1 / (1 + Math.exp(-F[i]));
+      const pr = sigmoid(F[i]);
       g[i] = w[i] * (pr - y[i]);
       h[i] = w[i] * Math.max(pr * (1 - pr), 1e-16);
     }
@@ -472,7 +473,7 @@ export function fitGbdt(train: Dataset, validation: Dataset, opts: GbdtFitOption
     const vz = gbdtLogits({ ...model, trees: [tree], bias: 0 }, validation.x, validation.rows);
     for (let i = 0; i < validation.rows; i++) {
       Fv[i] += vz[i];
-      pv[i] = 1 / (1 + Math.exp(-Fv[i]));
+      pv[i] = sigmoid(Fv[i]);
     }
     const log: EpochLog = {
       epoch: t,

@@ -2,7 +2,7 @@ import { assert, assertEquals, assertGreater, assertNotEquals, assertThrows } fr
 import { fitGbdt, gbdtLogits, gbdtParams } from "./gbdt.ts";
 import { GbdtMember, loadGbdtMember, saveGbdtMember } from "./gbdt_member.ts";
 import { rocAuc } from "./metrics.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { seededRandom } from "../numeric/random.ts";
 import type { Dataset } from "./tfjs_model.ts";
 import { modelType } from "./model_types.ts";
 

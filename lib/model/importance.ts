@@ -15,7 +15,7 @@
  */
 import { rocAuc } from "./metrics.ts";
 import type { RawRow } from "./preprocess.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { seededRandom } from "../numeric/random.ts";
 
 /** One column's permutation importance. */
 export interface PermutationImportance {

@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertGreater } from "@std/assert";
 import { permutationImportance } from "./importance.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { seededRandom } from "../numeric/random.ts";
 
 Deno.test("permutationImportance: the column the score uses loses AUC when shuffled, an unused one loses none", () => {
   const r = seededRandom(3);

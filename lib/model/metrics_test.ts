@@ -15,7 +15,7 @@ import {
   rocAuc,
   rocCurve,
 } from "./metrics.ts";
-import { rng } from "../testing/rng.ts";
+import { seededRandom as rng } from "../numeric/random.ts";
 
 // The example of scikit-learn's documentation (roc_auc_score, average_precision_score, roc_curve,
 // precision_recall_curve all use it).

@@ -24,7 +24,7 @@
  * @module
  */
 import { type NumericArray, rocAuc } from "./metrics.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { seededRandom } from "../numeric/random.ts";
 
 /** A numeric column cut into bands at `edges` (each edge starts a band: `[25, 35]` -> under 25, 25-34, 35 and over). */
 export interface SegmentBands {

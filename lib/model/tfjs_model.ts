@@ -17,7 +17,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type IoOptions, joinUri, readBytes, readJson, writeBytes } from "../io/mod.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { seededRandom } from "../numeric/random.ts";
 
 /**
  * The architecture of a network: dense hidden layers (none: logistic regression) then one linear logit. Which

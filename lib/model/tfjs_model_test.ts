@@ -9,7 +9,7 @@ import {
   rankAuc,
   saveNetwork,
 } from "./tfjs_model.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { seededRandom } from "../numeric/random.ts";
 
 /** A linear problem: y = 1 when 2 x0 - x1 + noise > 0.5. */
 function linearData(n: number, seed: number): Dataset {

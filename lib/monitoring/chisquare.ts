@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { chi2Sf, pairwiseSum } from "./special.ts";
+import { chi2Sf, pairwiseSum } from "../numeric/special.ts";
 
 /** Statistic and p-value. */
 export interface ChiSquareResult {

@@ -1,6 +1,6 @@
 import { assertEquals } from "@std/assert";
 import { chiSquareTest } from "./chisquare.ts";
-import { chi2Sf } from "./special.ts";
+import { chi2Sf } from "../numeric/special.ts";
 import { assertClose, fixtureNumber, FIXTURES } from "./testdata/gen.ts";
 
 function aligned(ref: Record<string, number>, cur: Record<string, number>): [number[], number[]] {

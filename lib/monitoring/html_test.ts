@@ -1,8 +1,9 @@
 import * as arrow from "apache-arrow";
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { computeDrift } from "./drift.ts";
 import { escapeHtml, renderDriftHtml } from "./html.ts";
-import { rng } from "../testing/rng.ts";
+import { mixedPercentFormats } from "./format.ts";
+import { seededRandom as rng } from "../numeric/random.ts";
 
 function data(r: () => number, n: number, columns: number, shift: number): arrow.Table {
   const cols: Record<string, Float64Array> = {};
@@ -54,4 +55,44 @@ Deno.test("column names and sources are escaped", async () => {
   assert(!html.includes(name));
   assert(html.includes(escapeHtml(name)));
   assert(html.includes("&lt;b&gt;ref&lt;/b&gt;"));
+});
+
+/** The page's visible text: no styles, no tags, entities decoded. */
+function visibleText(html: string): string {
+  return html.replace(/<style>[\s\S]*?<\/style>/g, " ").replace(/<[^>]+>/g, " ").replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+/** Loans-like data: an amount, a 500-category column, a score and a 0/1 label; `shift` moves the current side. */
+function mixed(r: () => number, n: number, shift: number): arrow.Table {
+  const amount = Float64Array.from({ length: n }, () => 1000 + 30_000 * r() * (1 + shift));
+  const merchant = Array.from({ length: n }, () => `m${Math.floor(500 * r() ** (1 + shift))}`);
+  const probability = Float64Array.from({ length: n }, () => Math.min(1, r() * (1 + shift)));
+  const label = Int32Array.from(probability, (p) => (r() < p ? 1 : 0));
+  return arrow.tableFromArrays({ loan_amnt: amount, merchant, probability, loan_status: label });
+}
+
+Deno.test("the report: one percent format, axis titles with units, 500 categories with real bars and a note", async () => {
+  const r = rng(13);
+  const { report } = await computeDrift(mixed(r, 6000, 0), mixed(r, 3000, 0.3), {
+    workers: 0,
+    predictionColumn: "probability",
+    targetColumn: "loan_status",
+  });
+  const html = await renderDriftHtml(report, { units: { loan_amnt: "$" } });
+  assertSelfContained(html);
+  const text = visibleText(html);
+  // every percentage on the page (tables, sentences, chart axes) is written the same way: one decimal
+  assertEquals(mixedPercentFormats(text), []);
+  assert((text.match(/\d+\.\d%/g) ?? []).length > 50, "the scan saw the page's percentages");
+  // axis titles: the column with its unit, a column without one by its name, shares of rows
+  assertStringIncludes(text, "loan_amnt ($)");
+  assertStringIncludes(text, " probability ");
+  assertStringIncludes(text, "share of rows (%)");
+  // the 500-category column: what the largest categories hold, and no "other" bar flattening the rest
+  assertStringIncludes(text, "500 categories");
+  assertStringIncludes(text, "the other 489 (");
+  // the label's positive class by the label's name, not the tutorial's word
+  assertStringIncludes(text, "Positive class (loan_status = 1):");
+  assert(!/\bdefault rate\b/i.test(text));
 });

@@ -13,7 +13,7 @@
  * @module
  */
 import { countAtMost, countBelow, type NumericSample } from "./sample.ts";
-import { pairwiseSum } from "./special.ts";
+import { pairwiseSum } from "../numeric/special.ts";
 
 /** x log(x / y) with scipy's `rel_entr` conventions. */
 function relEntr(x: number, y: number): number {

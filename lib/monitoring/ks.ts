@@ -16,7 +16,7 @@
  */
 import { ks2sampExact, kstwoSf } from "./ks_distribution.ts";
 import type { NumericSample } from "./sample.ts";
-import { roundHalfEven } from "./special.ts";
+import { roundHalfEven } from "../numeric/special.ts";
 
 /** scipy's `MAX_AUTO_N`: exact p-values when both samples are at most this large. */
 export const KS_MAX_EXACT_N = 10000;

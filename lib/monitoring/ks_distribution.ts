@@ -18,7 +18,7 @@
  * ```
  * @module
  */
-import { gcd, roundHalfEven } from "./special.ts";
+import { gcd, roundHalfEven } from "../numeric/special.ts";
 
 const E128 = 128;
 const EP128 = 2 ** 128;

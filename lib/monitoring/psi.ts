@@ -16,7 +16,7 @@
  * @module
  */
 import { countAtMost, type NumericSample, quantile } from "./sample.ts";
-import { pairwiseSum } from "./special.ts";
+import { pairwiseSum } from "../numeric/special.ts";
 
 /** Default number of quantile bins (deciles). */
 export const PSI_DEFAULT_BINS = 10;

@@ -4,7 +4,7 @@ import { DRIFT_HTML, DRIFT_JSON, isProfilePath, runDrift, writeDriftReport } fro
 import { computeDrift } from "./drift.ts";
 import { exists, readBytes, writeTable } from "../io/mod.ts";
 import { startS3 } from "../testing/s3rver.ts";
-import { rng } from "../testing/rng.ts";
+import { seededRandom as rng } from "../numeric/random.ts";
 
 function loans(n: number, seed: number, shift: number): arrow.Table {
   const r = rng(seed);

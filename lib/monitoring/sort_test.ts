@@ -1,6 +1,6 @@
 import { assertEquals } from "@std/assert";
 import { sortFloat64 } from "./sort.ts";
-import { rng } from "../testing/rng.ts";
+import { seededRandom as rng } from "../numeric/random.ts";
 
 Deno.test("sortFloat64 equals the built-in sort on mixed signs, ties, zeros, extremes and integers", () => {
   const r = rng(7);

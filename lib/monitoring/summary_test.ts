@@ -13,7 +13,7 @@ import {
 } from "./summary.ts";
 import type { RetrainingSection } from "./monitor.ts";
 import { compareOnHoldout } from "../model/champion.ts";
-import { rng } from "../testing/rng.ts";
+import { seededRandom as rng } from "../numeric/random.ts";
 
 const r = rng(7);
 const n = 1500;

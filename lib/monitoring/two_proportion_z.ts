@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { normSf } from "./special.ts";
+import { normalSf } from "../numeric/special.ts";
 
 /** z statistic and p-value. */
 export interface ZTestResult {
@@ -44,5 +44,5 @@ export function zTest(reference: ArrayLike<number>, current: ArrayLike<number>):
   const p2 = (n2 - current[0]) / n2;
   const P = (p1 * n1 + p2 * n2) / (n1 + n2);
   const z = (p1 - p2) / Math.sqrt(P * (1 - P) * (1.0 / n1 + 1.0 / n2));
-  return { z, pvalue: 2 * normSf(Math.abs(z)) };
+  return { z, pvalue: 2 * normalSf(Math.abs(z)) };
 }

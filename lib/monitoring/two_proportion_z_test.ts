@@ -1,6 +1,6 @@
 import { assertEquals } from "@std/assert";
 import { zTest } from "./two_proportion_z.ts";
-import { normSf } from "./special.ts";
+import { normalSf } from "../numeric/special.ts";
 import { assertClose, fixtureNumber, FIXTURES } from "./testdata/gen.ts";
 
 Deno.test("zTest agrees with the fixture (Evidently's statistic, scipy's norm.sf tail) within 1e-9", () => {
@@ -12,8 +12,8 @@ Deno.test("zTest agrees with the fixture (Evidently's statistic, scipy's norm.sf
   }
 });
 
-Deno.test("normSf agrees with scipy's norm.sf within 1e-9 far into the tail", () => {
-  for (const c of FIXTURES.norm_sf) assertClose(normSf(c.z), fixtureNumber(c.sf), 1e-9, `norm.sf(${c.z})`);
+Deno.test("normalSf agrees with scipy's norm.sf within 1e-9 far into the tail", () => {
+  for (const c of FIXTURES.norm_sf) assertClose(normalSf(c.z), fixtureNumber(c.sf), 1e-9, `norm.sf(${c.z})`);
 });
 
 Deno.test("one equal value on both sides gives p = 1", () => {

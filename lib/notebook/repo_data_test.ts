@@ -16,6 +16,7 @@ import {
 } from "./repo_data.ts";
 import { main } from "../../tasks/notebooks.ts";
 
+import { seededRandom } from "../numeric/random.ts";
 const root = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
 /** Column names of the credit tutorial: none may show in a report of another domain's repo. */
@@ -35,17 +36,6 @@ const CREDIT_COLUMNS = [
   "missed_payments",
 ];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const DAY = 86_400_000;
 
 /**
@@ -54,7 +44,7 @@ const DAY = 86_400_000;
  * then a repo folder written by `initRepo` in `dir/repo`.
  */
 export async function writeClaimsRepo(dir: string, opts: { claims?: number; policies?: number; seed?: number } = {}) {
-  const rand = mulberry32(opts.seed ?? 7);
+  const rand = seededRandom(opts.seed ?? 7);
   const nPolicies = opts.policies ?? 300;
   const nClaims = opts.claims ?? 2000;
   const start = Date.UTC(2023, 0, 1);

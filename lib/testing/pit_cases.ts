@@ -35,7 +35,7 @@ export function ts(values: (bigint | null)[], tz: string | null = "UTC"): arrow.
   );
 }
 
-import { rng } from "./rng.ts";
+import { seededRandom as rng } from "../numeric/random.ts";
 /** The shared seeded PRNG (re-exported for the cases' users). */
 export { rng };
 

@@ -13,7 +13,7 @@
 import * as arrow from "apache-arrow";
 import { entity, featureView, fileSource } from "../feature_store/definitions.ts";
 import { timestampVector } from "../io/mod.ts";
-import { rng } from "./rng.ts";
+import { seededRandom as rng } from "../numeric/random.ts";
 
 /** The source of the test views. */
 export const src = fileSource({

@@ -14,7 +14,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { buildNetwork, fitNetwork } from "../model/tfjs_model.ts";
-import { seededRandom } from "../model/seeded_random.ts";
+import { seededRandom } from "../numeric/random.ts";
 import { type FeatureSpec, fitPreprocessor, type RawRow } from "../model/preprocess.ts";
 import { ModelScorer } from "../model/train.ts";
 

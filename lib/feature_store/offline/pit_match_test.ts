@@ -1,6 +1,6 @@
 import { assertEquals } from "@std/assert";
 import { indexFeatures, pointInTimeMatch } from "./pit_match.ts";
-import { rng } from "../../testing/rng.ts";
+import { seededRandom as rng } from "../../numeric/random.ts";
 
 /** Slow, obviously correct: scan every feature row for every entity row. */
 function naiveMatch(

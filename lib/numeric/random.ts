@@ -1,8 +1,17 @@
 /**
- * A small, fast, seedable pseudo-random generator (xoshiro128**) seeded through splitmix32, so that the
- * synthetic data generator can derive an independent stream per (seed, purpose, block) and stay
- * deterministic whatever the batch size.
+ * The project's one pseudo-random generator: xoshiro128** seeded through splitmix32. The same seed gives the same
+ * numbers everywhere: training (batch shuffles), the champion comparison's bootstrap, the synthetic data generator
+ * (an independent stream per (seed, purpose, block) with {@link Rng.fromKey}, deterministic whatever the batch size),
+ * tests and benchmarks. {@link Rng} has the draws (uniform, normal, integer, Poisson, Bernoulli);
+ * {@link seededRandom} is its uniform draw as a plain function.
  *
+ * @example
+ * ```ts
+ * import { Rng, seededRandom } from "./random.ts";
+ * const r = seededRandom(7);
+ * r(); // a number in [0, 1)
+ * new Rng(7).normal(); // a standard normal draw
+ * ```
  * @module
  */
 
@@ -20,7 +29,7 @@ function splitmix32(state: number): [number, number] {
  *
  * @example
  * ```ts
- * import { hashInts } from "./prng.ts";
+ * import { hashInts } from "./random.ts";
  * const a = hashInts([42, 1, 7]);
  * console.assert(a === hashInts([42, 1, 7]) && a !== hashInts([42, 1, 8]));
  * ```
@@ -44,7 +53,7 @@ export function hashInts(values: readonly number[]): number {
  *
  * @example
  * ```ts
- * import { Rng } from "./prng.ts";
+ * import { Rng } from "./random.ts";
  * const rng = Rng.fromKey([42, 0, 3]);
  * const u = rng.next();
  * console.assert(u >= 0 && u < 1);
@@ -75,7 +84,7 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./prng.ts";
+   * import { Rng } from "./random.ts";
    * console.assert(Rng.fromKey([1, 2]).nextUint32() === Rng.fromKey([1, 2]).nextUint32());
    * ```
    */
@@ -88,7 +97,7 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./prng.ts";
+   * import { Rng } from "./random.ts";
    * const x = new Rng(1).nextUint32();
    * console.assert(Number.isInteger(x) && x >= 0 && x < 2 ** 32);
    * ```
@@ -112,7 +121,7 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./prng.ts";
+   * import { Rng } from "./random.ts";
    * const u = new Rng(7).next();
    * console.assert(u >= 0 && u < 1);
    * ```
@@ -128,7 +137,7 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./prng.ts";
+   * import { Rng } from "./random.ts";
    * const u = new Rng(7).nextOpen();
    * console.assert(u > 0 && u < 1);
    * ```
@@ -142,7 +151,7 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./prng.ts";
+   * import { Rng } from "./random.ts";
    * const k = new Rng(3).int(10);
    * console.assert(k >= 0 && k < 10);
    * ```
@@ -156,7 +165,7 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./prng.ts";
+   * import { Rng } from "./random.ts";
    * const x = new Rng(3).uniform(5, 6);
    * console.assert(x >= 5 && x < 6);
    * ```
@@ -170,7 +179,7 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./prng.ts";
+   * import { Rng } from "./random.ts";
    * console.assert(Number.isFinite(new Rng(3).normal()));
    * ```
    */
@@ -191,7 +200,7 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./prng.ts";
+   * import { Rng } from "./random.ts";
    * const k = new Rng(3).poisson(2);
    * console.assert(Number.isInteger(k) && k >= 0);
    * ```
@@ -216,11 +225,26 @@ export class Rng {
    *
    * @example
    * ```ts
-   * import { Rng } from "./prng.ts";
+   * import { Rng } from "./random.ts";
    * console.assert(new Rng(3).bernoulli(1) === true);
    * ```
    */
   bernoulli(p: number): boolean {
     return this.next() < p;
   }
+}
+
+/**
+ * A seeded generator of uniform numbers in [0, 1) as a plain function: {@link Rng.next} of `new Rng(seed)`.
+ *
+ * @example
+ * ```ts
+ * import { seededRandom } from "./random.ts";
+ * const r = seededRandom(7);
+ * r() === seededRandom(7)(); // true
+ * ```
+ */
+export function seededRandom(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
