@@ -9,6 +9,7 @@ const BENCHES: Record<string, string> = {
   serve: "./serve.ts",
   drift: "./drift.ts",
   score: "./score.ts",
+  kernel: "./kernel.ts",
 };
 
 const [name, ...rest] = Deno.args;

@@ -15,7 +15,7 @@ Deno.test("fair lending: the credit repo declares age protected; no decision eve
 
   const fx = await creditModelFixture();
   const scorer = await loadModel({ name: "credit_default", root: fx.config.model_store, alias: "champion" });
-  const decider = OnlineDecider.fromScorer(scorer);
+  const decider = await OnlineDecider.fromScorer(scorer);
   try {
     const loans = await readTable(fx.loans);
     let rejected = 0;

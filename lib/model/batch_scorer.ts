@@ -28,7 +28,7 @@
  * @example
  * ```ts
  * import { BatchScorer } from "./batch_scorer.ts";
- * const batch = BatchScorer.fromScorer(scorer);
+ * const batch = await BatchScorer.fromScorer(scorer);
  * const scores = batch.score({
  *   rows: 2,
  *   numbers: { person_age: Float64Array.of(30, 41), person_income: Float64Array.of(52000, NaN) },
@@ -57,7 +57,8 @@ import { activate, type DenseLayer } from "./dense_layers.ts";
 import { findModelType } from "./model_types.ts";
 import { initBackend } from "./tfjs_backend.ts";
 import { VariantKernel } from "./variant_kernel.ts";
-import { DEFAULT_REASON_MODE, MIN_REASON_IMPACT, type ReasonMode, sigmoid } from "./explain.ts";
+import { DEFAULT_REASON_MODE, MIN_REASON_IMPACT, type ReasonMode } from "./explain.ts";
+import { sigmoid } from "../numeric/special.ts";
 
 export { activate, type DenseLayer } from "./dense_layers.ts";
 
@@ -486,7 +487,7 @@ export class BatchScorer {
    * A batch scorer for a loaded model: the fast path when its networks are dense stacks, else full forward passes
    * through `scorer.logOddsEncoded`. `simd: false` uses the JavaScript loop instead of the WebAssembly kernel.
    */
-  static fromScorer(scorer: ModelScorer, opts: { simd?: boolean } = {}): BatchScorer {
+  static async fromScorer(scorer: ModelScorer, opts: { simd?: boolean } = {}): Promise<BatchScorer> {
     const model = batchModelOf(scorer);
     const batch = new BatchScorer(
       scorer.preprocessor,
@@ -496,14 +497,14 @@ export class BatchScorer {
       model,
       model ? null : (x, n) => scorer.logOddsEncoded(x, n),
     );
-    if (opts.simd === false) batch.#kernel = null;
+    if (model && opts.simd !== false) batch.#kernel = await VariantKernel.create();
     return batch;
   }
 
   /** A batch scorer from {@link batchModelOf}'s plain data (e.g. in a worker); initialises tfjs first. */
   static async fromModel(model: BatchModel): Promise<BatchScorer> {
     await initBackend({ log: () => {} });
-    return new BatchScorer(
+    const batch = new BatchScorer(
       Preprocessor.fromJSON(model.preprocessor),
       model.baselineModes,
       model.calibration,
@@ -511,6 +512,8 @@ export class BatchScorer {
       model,
       null,
     );
+    batch.#kernel = await VariantKernel.create();
+    return batch;
   }
 
   /** Whether the fast path (first-layer deltas, per-member matMuls) is used. */
@@ -681,7 +684,7 @@ export class BatchScorer {
 
   #firstKernel: Float32Array | null = null;
   /** The WebAssembly SIMD kernel for first-layer variants (null: the JavaScript loop). */
-  #kernel: VariantKernel | null = VariantKernel.create();
+  #kernel: VariantKernel | null = null;
   /** Whether the kernel also runs the deeper layers (decided on first use). */
   #deepKernel: boolean | null = null;
 

@@ -98,7 +98,7 @@ Deno.test("batch scores equal ModelScorer.decide row by row: MLP ensemble (WebAs
   assert(batchModelOf(scorer), "dense networks take the fast path");
   const rs = [...rows(700, 5), ...ODD];
   for (const simd of [true, false]) {
-    const batch = BatchScorer.fromScorer(scorer, { simd });
+    const batch = await BatchScorer.fromScorer(scorer, { simd });
     assert(batch.fast);
     for (const mode of ["all", "rejected", "none"] as const) {
       assertSameAsDecide(scorer, batch, rs, mode, `simd ${simd} ${mode}`);
@@ -110,14 +110,14 @@ Deno.test("batch scores equal ModelScorer.decide row by row: MLP ensemble (WebAs
 
 Deno.test("batch scores equal decide for logistic regression and for networks the fast path cannot take", async () => {
   const logistic = await scorerFor({ hidden: null, members: 1 });
-  const a = BatchScorer.fromScorer(logistic);
+  const a = await BatchScorer.fromScorer(logistic);
   assert(a.fast);
   assertSameAsDecide(logistic, a, rows(300, 6), "all", "logistic");
   a.dispose();
   logistic.dispose();
   const tanh = await scorerFor({ hidden: [8], members: 2, activation: "tanh" });
   assertEquals(batchModelOf(tanh), null, "tanh is not on the fast path");
-  const b = BatchScorer.fromScorer(tanh);
+  const b = await BatchScorer.fromScorer(tanh);
   assertEquals(b.fast, false);
   assertSameAsDecide(tanh, b, rows(200, 7), "all", "tanh fallback");
   b.dispose();
@@ -128,7 +128,7 @@ Deno.test("a batch model is plain data: a scorer rebuilt from it scores the same
   const scorer = await scorerFor({ hidden: [16, 8], members: 2 });
   const model = structuredClone(batchModelOf(scorer)!);
   const rebuilt = await BatchScorer.fromModel(model);
-  const direct = BatchScorer.fromScorer(scorer);
+  const direct = await BatchScorer.fromScorer(scorer);
   const input = columnar(rows(300, 8));
   const x = direct.score(input), y = rebuilt.score(input);
   assertEquals(Array.from(y.probability), Array.from(x.probability));

@@ -1,7 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertGreater, assertLess } from "@std/assert";
 import { initBackend } from "./tfjs_backend.ts";
 import { buildNetwork, fitNetwork } from "./tfjs_model.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { seededRandom } from "../numeric/random.ts";
 import { type FeatureSpec, fitPreprocessor, type RawRow } from "./preprocess.ts";
 import { meanLogits, ModelScorer as ModelScorer } from "./scorer.ts";
 import {
@@ -168,8 +168,8 @@ Deno.test("explain: decide, the online decider and the batch scorer give the bru
   const s = await smallModelScorer({ hidden: [16, 8], members: 2 });
   try {
     const rs = smallCreditRows(120, 21);
-    const online = OnlineDecider.fromScorer(s)!;
-    const batch = BatchScorer.fromScorer(s);
+    const online = (await OnlineDecider.fromScorer(s))!;
+    const batch = await BatchScorer.fromScorer(s);
     const columns = {
       rows: rs.length,
       numbers: Object.fromEntries(

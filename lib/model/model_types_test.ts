@@ -129,8 +129,8 @@ Deno.test("model types: each registered type trains a tiny model that saves, loa
         assertEquals(again.predict(probe), p, `${name}: load round trip`);
         again.dispose();
         // the fast paths exactly when the type has the dense capability
-        const online = OnlineDecider.fromScorer(scorer);
-        const batch = BatchScorer.fromScorer(scorer);
+        const online = await OnlineDecider.fromScorer(scorer);
+        const batch = await BatchScorer.fromScorer(scorer);
         assertEquals([batchModelOf(scorer) !== null, online !== null, batch.fast], [
           type.denseLayers !== undefined,
           type.denseLayers !== undefined,

@@ -25,7 +25,7 @@
  * @example
  * ```ts
  * import { OnlineDecider } from "./online_decider.ts";
- * const decider = OnlineDecider.fromScorer(scorer); // null: use scorer.decide
+ * const decider = await OnlineDecider.fromScorer(scorer); // null: use scorer.decide
  * const d = decider ? decider.decide(application) : scorer.decide(application);
  * d.probability; d.decision; d.reasons[0].feature;
  * ```
@@ -35,7 +35,8 @@ import { batchModelOf } from "./batch_scorer.ts";
 import { activate, type DenseLayer } from "./dense_layers.ts";
 import { type VariantInput, VariantKernel } from "./variant_kernel.ts";
 import type { Preprocessor, RawRow } from "./preprocess.ts";
-import { MIN_REASON_IMPACT, type Reason, sigmoid } from "./explain.ts";
+import { MIN_REASON_IMPACT, type Reason } from "./explain.ts";
+import { sigmoid } from "../numeric/special.ts";
 import { decide as decideAt } from "./policy.ts";
 import { type DecideOptions, type DecisionResult, InvalidApplicationError, type ModelScorer } from "./scorer.ts";
 
@@ -86,7 +87,7 @@ export class OnlineDecider {
   private constructor(
     scorer: ModelScorer,
     members: DenseLayer[][],
-    simd: boolean,
+    kernel: VariantKernel | null,
   ) {
     const pre = scorer.preprocessor;
     this.preprocessor = pre;
@@ -135,11 +136,10 @@ export class OnlineDecider {
     this.#h = [new Float64Array(widest), new Float64Array(widest)];
     this.#impacts = new Float64Array(this.#groups.length);
     this.#variantLogOdds = new Float64Array(this.#groups.length + 1);
-    const kernel =
-      simd && (l0.activation === "relu" || l0.activation === "linear") && H % 4 === 0 && members[0].length > 1
-        ? VariantKernel.create()
-        : null;
-    if (kernel?.setDeep(members.map((m) => m.slice(1)))) {
+    if (
+      kernel && (l0.activation === "relu" || l0.activation === "linear") && H % 4 === 0 && members[0].length > 1 &&
+      kernel.setDeep(members.map((m) => m.slice(1)))
+    ) {
       const W32 = Float32Array.from(this.#W);
       const groups = new Int32Array(this.#groups.length + 1);
       const rows = new Int32Array(this.#groups.length + 1); // every variant is of row 0
@@ -169,9 +169,10 @@ export class OnlineDecider {
    * The fast path for a loaded model, or null when its networks are not plain dense stacks of one shape (then use
    * `scorer.decide`).
    */
-  static fromScorer(scorer: ModelScorer, opts: { simd?: boolean } = {}): OnlineDecider | null {
+  static async fromScorer(scorer: ModelScorer, opts: { simd?: boolean } = {}): Promise<OnlineDecider | null> {
     const model = batchModelOf(scorer);
-    return model ? new OnlineDecider(scorer, model.members, opts.simd ?? true) : null;
+    if (!model) return null;
+    return new OnlineDecider(scorer, model.members, opts.simd === false ? null : await VariantKernel.create());
   }
 
   /** Whether the forward passes run in the WebAssembly kernel (else in JavaScript). */

@@ -57,7 +57,7 @@ Deno.test("OnlineDecider gives ModelScorer.decide's probability, decision and re
   try {
     const rs = [...rows(400, 11), ...ODD];
     for (const simd of [true, false]) {
-      const fast = OnlineDecider.fromScorer(scorer, { simd });
+      const fast = await OnlineDecider.fromScorer(scorer, { simd });
       assert(fast, "an ensemble of dense relu networks has the fast path");
       assertEquals(fast.simd, simd);
       assertSameAsDecide(scorer, fast, rs);
@@ -74,10 +74,10 @@ Deno.test("OnlineDecider: logistic regression, and no fast path for networks tha
   const logistic = await scorerFor({ hidden: null, members: 2 });
   const tanh = await scorerFor({ hidden: [8], members: 1, activation: "tanh" });
   try {
-    const fast = OnlineDecider.fromScorer(logistic);
+    const fast = await OnlineDecider.fromScorer(logistic);
     assert(fast && !fast.simd, "logistic regression runs in JavaScript (one output unit per member)");
     assertSameAsDecide(logistic, fast, [...rows(200, 12), ...ODD]);
-    assertEquals(OnlineDecider.fromScorer(tanh), null);
+    assertEquals(await OnlineDecider.fromScorer(tanh), null);
   } finally {
     logistic.dispose();
     tanh.dispose();
@@ -87,7 +87,7 @@ Deno.test("OnlineDecider: logistic regression, and no fast path for networks tha
 Deno.test("OnlineDecider refuses out-of-range applications as decide does, or marks them", async () => {
   const scorer = await scorerFor({ hidden: [8], members: 1 });
   try {
-    const fast = OnlineDecider.fromScorer(scorer)!;
+    const fast = (await OnlineDecider.fromScorer(scorer))!;
     const bad = { ...ODD[2], age: 133 };
     const err = assertThrows(() => fast.decide(bad), InvalidApplicationError);
     assertEquals(err.problems, scorer.validate(bad));

@@ -8,325 +8,161 @@
  * `W`). Plain JavaScript does this at ~2.5 µs per variant (bounds checks, scalar floats, a mispredicted branch per
  * relu); four lanes at a time and no checks it is ~20x faster.
  *
- * The module is assembled here from its instructions (below, with the equivalent loop in comments), so there is no
- * binary file and no build step; `WebAssembly.validate` and the tests against the JavaScript loop guard it.
+ * The module is WebAssembly text ({@link KERNEL_WAT}, and {@link deepModuleWat} for the layers after the first),
+ * assembled by wabt (the WebAssembly Binary Toolkit) once per process on the first {@link VariantKernel.create};
+ * `WebAssembly.validate` and the tests against the JavaScript loop guard it.
  *
  * @example
  * ```ts
  * import { VariantKernel } from "./variant_kernel.ts";
- * const kernel = VariantKernel.create(); // null where WebAssembly SIMD is unavailable
+ * const kernel = await VariantKernel.create(); // null where WebAssembly SIMD is unavailable
  * const hidden = kernel!.run({ first, x, width, base, W, units, members: 3, relu: true, rowsOf, groupsOf, groupStart, groupFlat });
  * ```
  * @module
  */
 
-// ---------------------------------------------------------------------------------------------------------------
-// A tiny assembler: just the instructions the kernel uses.
+/**
+ * The variants kernel (see the module doc) in WebAssembly text: imports `env.memory`, exports `variants`. Pointers
+ * are byte offsets into memory; every count is an i32.
+ */
+export const KERNEL_WAT = `(module
+  (import "env" "memory" (memory 1))
+  ;; for v < nv:
+  ;;   r = rows[v]; g = groups[v]
+  ;;   k = 0; for q in gstart[g] .. gstart[g + 1]: c = gflat[q]; d = base[c] - x[r, c]
+  ;;     if d != 0: scratch[k] = d; scratch[width + k] = address of W[c, 0]; k++
+  ;;   for mm < m, for u < h step 4 (four lanes):
+  ;;     s = first[r, mm*h + u]; for t < k: s += scratch[t] * W[c_t, mm*h + u]
+  ;;     out[mm, v, u] = relu ? max(s, 0) : s
+  (func (export "variants")
+    (param $first i32) ;; f32 [n x units]: first-layer pre-activations of the rows (bias included)
+    (param $x i32) ;; f32 [n x width]: encoded rows
+    (param $base i32) ;; f32 [width]: the baseline applicant
+    (param $w i32) ;; f32 [width x units]: first-layer kernel, members side by side
+    (param $rows i32) ;; i32 [nv]: row of each variant
+    (param $groups i32) ;; i32 [nv]: group of each variant (-1 = none)
+    (param $gstart i32) ;; i32 [G + 1]: start of each group's columns in gflat
+    (param $gflat i32) ;; i32: the groups' columns
+    (param $out i32) ;; f32 [m x nv x h]
+    (param $nv i32) ;; number of variants
+    (param $width i32) ;; encoded columns
+    (param $units i32) ;; m x h
+    (param $h i32) ;; first-layer units of one member (a multiple of 4)
+    (param $m i32) ;; members
+    (param $relu i32) ;; 1 = relu, 0 = linear
+    (param $scratch i32) ;; 2 x width words: deltas (f32) then kernel row addresses (i32)
+    (local $v i32) (local $r i32) (local $g i32) (local $q i32) (local $qEnd i32) (local $k i32) (local $c i32)
+    (local $d f32)
+    (local $mm i32) (local $u i32) (local $t i32)
+    (local $zBase i32) ;; address of first[r, mm*h]
+    (local $oBase i32) ;; address of out[mm, v, 0]
+    (local $colOff i32) ;; mm*h*4
+    (local $s v128)
+    (local.set $v (i32.const 0))
+    (block $variants_done (loop $variants
+      (br_if $variants_done (i32.ge_s (local.get $v) (local.get $nv)))
+      (local.set $r (i32.load (i32.add (local.get $rows) (i32.shl (local.get $v) (i32.const 2)))))
+      (local.set $g (i32.load (i32.add (local.get $groups) (i32.shl (local.get $v) (i32.const 2)))))
+      ;; collect the group's differing columns
+      (local.set $k (i32.const 0))
+      (if (i32.ge_s (local.get $g) (i32.const 0)) (then
+        (local.set $q (i32.load (i32.add (local.get $gstart) (i32.shl (local.get $g) (i32.const 2)))))
+        (local.set $qEnd (i32.load offset=4 (i32.add (local.get $gstart) (i32.shl (local.get $g) (i32.const 2)))))
+        (block $columns_done (loop $columns
+          (br_if $columns_done (i32.ge_s (local.get $q) (local.get $qEnd)))
+          (local.set $c (i32.load (i32.add (local.get $gflat) (i32.shl (local.get $q) (i32.const 2)))))
+          ;; d = base[c] - x[r*width + c]; f32.ne is true for NaN too, as d !== 0 in JavaScript
+          (if (f32.ne
+                (local.tee $d (f32.sub
+                  (f32.load (i32.add (local.get $base) (i32.shl (local.get $c) (i32.const 2))))
+                  (f32.load (i32.add (local.get $x)
+                    (i32.shl (i32.add (i32.mul (local.get $r) (local.get $width)) (local.get $c)) (i32.const 2))))))
+                (f32.const 0))
+            (then
+              (f32.store (i32.add (local.get $scratch) (i32.shl (local.get $k) (i32.const 2))) (local.get $d))
+              (i32.store
+                (i32.add (local.get $scratch) (i32.shl (i32.add (local.get $width) (local.get $k)) (i32.const 2)))
+                (i32.add (local.get $w) (i32.shl (i32.mul (local.get $c) (local.get $units)) (i32.const 2))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $columns)))))
+      ;; every member's units, four lanes at a time
+      (local.set $mm (i32.const 0))
+      (block $members_done (loop $members
+        (br_if $members_done (i32.ge_s (local.get $mm) (local.get $m)))
+        (local.set $colOff (i32.shl (i32.mul (local.get $mm) (local.get $h)) (i32.const 2)))
+        (local.set $zBase (i32.add
+          (i32.add (local.get $first) (i32.shl (i32.mul (local.get $r) (local.get $units)) (i32.const 2)))
+          (local.get $colOff)))
+        (local.set $oBase (i32.add (local.get $out)
+          (i32.shl (i32.mul (i32.add (i32.mul (local.get $mm) (local.get $nv)) (local.get $v)) (local.get $h))
+            (i32.const 2))))
+        (local.set $u (i32.const 0))
+        (block $lanes_done (loop $lanes
+          (br_if $lanes_done (i32.ge_s (local.get $u) (local.get $h)))
+          (local.set $s (v128.load (i32.add (local.get $zBase) (i32.shl (local.get $u) (i32.const 2)))))
+          (local.set $t (i32.const 0))
+          (block $terms_done (loop $terms
+            (br_if $terms_done (i32.ge_s (local.get $t) (local.get $k)))
+            ;; s += splat(d_t) * W[c_t, mm*h + u .. + 4]
+            (local.set $s (f32x4.add (local.get $s) (f32x4.mul
+              (f32x4.splat (f32.load (i32.add (local.get $scratch) (i32.shl (local.get $t) (i32.const 2)))))
+              (v128.load (i32.add
+                (i32.add
+                  (i32.load (i32.add (local.get $scratch)
+                    (i32.shl (i32.add (local.get $width) (local.get $t)) (i32.const 2))))
+                  (local.get $colOff))
+                (i32.shl (local.get $u) (i32.const 2)))))))
+            (local.set $t (i32.add (local.get $t) (i32.const 1)))
+            (br $terms)))
+          (if (local.get $relu) (then (local.set $s (f32x4.max (local.get $s) (v128.const i32x4 0 0 0 0)))))
+          (v128.store (i32.add (local.get $oBase) (i32.shl (local.get $u) (i32.const 2))) (local.get $s))
+          (local.set $u (i32.add (local.get $u) (i32.const 4)))
+          (br $lanes)))
+        (local.set $mm (i32.add (local.get $mm) (i32.const 1)))
+        (br $members)))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br $variants)))))
+`;
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
+/** wabt's module (the `wabt` npm package), loaded once per process. */
+type Wabt = Awaited<ReturnType<typeof import("wabt")>>;
 
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
+let loading: Promise<{ wabt: Wabt; variants: WebAssembly.Module | null }> | null = null;
+/** Compiled deep-layer modules by their text (models of one shape share one). */
+const deepModules = new Map<string, WebAssembly.Module>();
+
+/** Assembles WebAssembly text (SIMD enabled) into a binary; throws with wabt's message when the text is wrong. */
+function assemble(wabt: Wabt, name: string, text: string): Uint8Array<ArrayBuffer> {
+  const module = wabt.parseWat(name, text, { simd: true });
+  try {
+    module.validate();
+    return Uint8Array.from(module.toBinary({}).buffer);
+  } finally {
+    module.destroy();
   }
 }
 
-const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b, VOID = 0x40;
-const op = {
-  block: [0x02, VOID],
-  loop: [0x03, VOID],
-  if: [0x04, VOID],
-  end: [0x0b],
-  br: (d: number) => [0x0c, ...uleb(d)],
-  brIf: (d: number) => [0x0d, ...uleb(d)],
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (n: number) => [0x41, ...sleb(n)],
-  i32Load: (offset = 0) => [0x28, 2, ...uleb(offset)],
-  f32Const0: [0x43, 0, 0, 0, 0],
-  f32Add: [0x92],
-  f32Mul: [0x94],
-  f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
-  f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
-  i32Store: (offset = 0) => [0x36, 2, ...uleb(offset)],
-  i32Eqz: [0x45],
-  i32LtS: [0x48],
-  i32GeS: [0x4e],
-  i32Add: [0x6a],
-  i32Mul: [0x6c],
-  i32Shl: [0x74],
-  f32Ne: [0x5c],
-  f32Sub: [0x93],
-  v128Load: (offset = 0) => [0xfd, ...uleb(0x00), 4, ...uleb(offset)],
-  v128Store: (offset = 0) => [0xfd, ...uleb(0x0b), 4, ...uleb(offset)],
-  v128Zero: [0xfd, ...uleb(0x0c), ...new Array(16).fill(0)],
-  f32x4Splat: [0xfd, ...uleb(0x13)],
-  f32x4Add: [0xfd, ...uleb(0xe4)],
-  f32x4Mul: [0xfd, ...uleb(0xe6)],
-  f32x4Max: [0xfd, ...uleb(0xe9)],
-};
-
-/** `for (i = from; i < limit; i++) body` with i, limit in locals (limit re-read each time). */
-function forLoop(i: number, from: number[], limit: number[], body: number[], step = 1): number[] {
-  return [
-    ...from,
-    ...op.set(i),
-    ...op.block,
-    ...op.loop,
-    ...op.get(i),
-    ...limit,
-    ...op.i32GeS,
-    ...op.brIf(1),
-    ...body,
-    ...op.get(i),
-    ...op.i32(step),
-    ...op.i32Add,
-    ...op.set(i),
-    ...op.br(0),
-    ...op.end,
-    ...op.end,
-  ];
-}
-
-// Parameters of `variants` (all i32; pointers are byte offsets into memory):
-const P = {
-  first: 0, // f32 [n x units]: first-layer pre-activations of the rows (bias included)
-  x: 1, // f32 [n x width]: encoded rows
-  base: 2, // f32 [width]: the baseline applicant
-  w: 3, // f32 [width x units]: first-layer kernel, members side by side
-  rows: 4, // i32 [V]: row of each variant
-  groups: 5, // i32 [V]: group of each variant (-1 = none)
-  gstart: 6, // i32 [G + 1]: start of each group's columns in gflat
-  gflat: 7, // i32: the groups' columns
-  out: 8, // f32 [M x V x H]
-  nv: 9, // V
-  width: 10,
-  units: 11, // M x H
-  h: 12, // H (a multiple of 4)
-  m: 13, // M
-  relu: 14, // 1 = relu, 0 = linear
-  scratch: 15, // 2 x width words: deltas (f32) then kernel row pointers (i32)
-};
-const NPARAMS = 16;
-// locals
-const L = {
-  v: NPARAMS,
-  r: NPARAMS + 1,
-  g: NPARAMS + 2,
-  q: NPARAMS + 3,
-  qEnd: NPARAMS + 4,
-  k: NPARAMS + 5,
-  c: NPARAMS + 6,
-  d: NPARAMS + 7, // f32
-  mm: NPARAMS + 8,
-  u: NPARAMS + 9,
-  t: NPARAMS + 10, // k index
-  zBase: NPARAMS + 11, // byte offset of first[r, m*H]
-  oBase: NPARAMS + 12, // byte offset of out[m, v, 0]
-  colOff: NPARAMS + 13, // m*H*4
-  s: NPARAMS + 14, // v128
-};
-
-function kernelBody(): number[] {
-  const byteIdx = (ptr: number, idx: number[]) => [...op.get(ptr), ...idx, ...op.i32(2), ...op.i32Shl, ...op.i32Add];
-  // collect the group's differing columns: scratch[k] = d (f32), scratch[width + k] = w + c*units*4
-  const collect = [
-    ...op.i32(0),
-    ...op.set(L.k),
-    ...op.get(L.g),
-    ...op.i32(0),
-    ...op.i32GeS,
-    ...op.if,
-    // q = gstart[g]; qEnd = gstart[g + 1]
-    ...byteIdx(P.gstart, op.get(L.g)),
-    ...op.i32Load(0),
-    ...op.set(L.q),
-    ...byteIdx(P.gstart, op.get(L.g)),
-    ...op.i32Load(4),
-    ...op.set(L.qEnd),
-    ...forLoop(L.q, op.get(L.q), op.get(L.qEnd), [
-      // c = gflat[q]
-      ...byteIdx(P.gflat, op.get(L.q)),
-      ...op.i32Load(),
-      ...op.set(L.c),
-      // d = base[c] - x[r*width + c]
-      ...byteIdx(P.base, op.get(L.c)),
-      ...op.f32Load(),
-      ...byteIdx(P.x, [...op.get(L.r), ...op.get(P.width), ...op.i32Mul, ...op.get(L.c), ...op.i32Add]),
-      ...op.f32Load(),
-      ...op.f32Sub,
-      ...op.tee(L.d),
-      ...[0x43, 0, 0, 0, 0], // f32.const 0
-      ...op.f32Ne, // true for NaN too, as d !== 0 in JavaScript
-      ...op.if,
-      // scratch[k] = d
-      ...byteIdx(P.scratch, op.get(L.k)),
-      ...op.get(L.d),
-      ...op.f32Store(),
-      // scratch[width + k] = w + c * units * 4
-      ...byteIdx(P.scratch, [...op.get(P.width), ...op.get(L.k), ...op.i32Add]),
-      ...op.get(P.w),
-      ...op.get(L.c),
-      ...op.get(P.units),
-      ...op.i32Mul,
-      ...op.i32(2),
-      ...op.i32Shl,
-      ...op.i32Add,
-      ...op.i32Store(),
-      ...op.get(L.k),
-      ...op.i32(1),
-      ...op.i32Add,
-      ...op.set(L.k),
-      ...op.end,
-    ]),
-    ...op.end,
-  ];
-  // for m: for u (step 4): s = first[r, m*H + u]; s += d_t * W[c_t, m*H + u]; relu; out[m, v, u] = s
-  const lanes = [
-    ...op.get(L.zBase),
-    ...op.get(L.u),
-    ...op.i32(2),
-    ...op.i32Shl,
-    ...op.i32Add,
-    ...op.v128Load(),
-    ...op.set(L.s),
-    ...forLoop(L.t, op.i32(0), op.get(L.k), [
-      ...op.get(L.s),
-      // splat(scratch[t])
-      ...byteIdx(P.scratch, op.get(L.t)),
-      ...op.f32Load(),
-      ...op.f32x4Splat,
-      // v128.load(scratch[width + t] + colOff + u*4)
-      ...byteIdx(P.scratch, [...op.get(P.width), ...op.get(L.t), ...op.i32Add]),
-      ...op.i32Load(),
-      ...op.get(L.colOff),
-      ...op.i32Add,
-      ...op.get(L.u),
-      ...op.i32(2),
-      ...op.i32Shl,
-      ...op.i32Add,
-      ...op.v128Load(),
-      ...op.f32x4Mul,
-      ...op.f32x4Add,
-      ...op.set(L.s),
-    ]),
-    ...op.get(P.relu),
-    ...op.if,
-    ...op.get(L.s),
-    ...op.v128Zero,
-    ...op.f32x4Max,
-    ...op.set(L.s),
-    ...op.end,
-    ...op.get(L.oBase),
-    ...op.get(L.u),
-    ...op.i32(2),
-    ...op.i32Shl,
-    ...op.i32Add,
-    ...op.get(L.s),
-    ...op.v128Store(),
-  ];
-  const perMember = [
-    // colOff = m*H*4; zBase = first + (r*units)*4 + colOff; oBase = out + ((m*V + v)*H)*4
-    ...op.get(L.mm),
-    ...op.get(P.h),
-    ...op.i32Mul,
-    ...op.i32(2),
-    ...op.i32Shl,
-    ...op.set(L.colOff),
-    ...op.get(P.first),
-    ...op.get(L.r),
-    ...op.get(P.units),
-    ...op.i32Mul,
-    ...op.i32(2),
-    ...op.i32Shl,
-    ...op.i32Add,
-    ...op.get(L.colOff),
-    ...op.i32Add,
-    ...op.set(L.zBase),
-    ...op.get(P.out),
-    ...op.get(L.mm),
-    ...op.get(P.nv),
-    ...op.i32Mul,
-    ...op.get(L.v),
-    ...op.i32Add,
-    ...op.get(P.h),
-    ...op.i32Mul,
-    ...op.i32(2),
-    ...op.i32Shl,
-    ...op.i32Add,
-    ...op.set(L.oBase),
-    ...forLoop(L.u, op.i32(0), op.get(P.h), lanes, 4),
-  ];
-  const perVariant = [
-    ...byteIdx(P.rows, op.get(L.v)),
-    ...op.i32Load(),
-    ...op.set(L.r),
-    ...byteIdx(P.groups, op.get(L.v)),
-    ...op.i32Load(),
-    ...op.set(L.g),
-    ...collect,
-    ...forLoop(L.mm, op.i32(0), op.get(P.m), perMember),
-  ];
-  return forLoop(L.v, op.i32(0), op.get(P.nv), perVariant);
-}
-
-function section(id: number, bytes: number[]): number[] {
-  return [id, ...uleb(bytes.length), ...bytes];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function str(s: string): number[] {
-  const b = [...new TextEncoder().encode(s)];
-  return [...uleb(b.length), ...b];
-}
-
-/** The kernel module's bytes: imports `env.memory`, exports `variants`. */
-export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
-  const type = [0x60, ...uleb(NPARAMS), ...new Array(NPARAMS).fill(I32), 0];
-  const locals = vec([
-    [7, I32], // v r g q qEnd k c
-    [1, F32], // d
-    [6, I32], // mm u t zBase oBase colOff
-    [1, V128], // s
-  ]);
-  const body = [...locals, ...kernelBody(), ...op.end];
-  return moduleBytes(type, ["variants"], [body]);
+/** Loads wabt and compiles the variants kernel once per process (null: no WebAssembly SIMD here). */
+function load(): Promise<{ wabt: Wabt; variants: WebAssembly.Module | null }> {
+  loading ??= (async () => {
+    const wabt = await (await import("wabt")).default();
+    const bytes = assemble(wabt, "variant_kernel.wat", KERNEL_WAT);
+    return { wabt, variants: WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null };
+  })();
+  return loading;
 }
 
 /**
- * A WebAssembly module whose functions all have the one `type` and share the imported `env.memory`: `bodies[i]` is
- * exported as `names[i]`.
+ * The kernel module's bytes ({@link KERNEL_WAT} assembled by wabt): imports `env.memory`, exports `variants`.
+ *
+ * @example
+ * ```ts
+ * WebAssembly.validate(await kernelModuleBytes()); // true where WebAssembly SIMD is available
+ * ```
  */
-function moduleBytes(type: number[], names: string[], bodies: number[][]): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d], // "\0asm"
-    ...[0x01, 0x00, 0x00, 0x00], // version 1
-    ...section(1, vec([type])),
-    ...section(2, vec([[...str("env"), ...str("memory"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec(bodies.map(() => [0]))),
-    ...section(7, vec(names.map((name, i) => [...str(name), 0x00, ...uleb(i)]))),
-    ...section(10, vec(bodies.map((b) => [...uleb(b.length), ...b]))),
-  ]);
+export async function kernelModuleBytes(): Promise<Uint8Array<ArrayBuffer>> {
+  return assemble((await load()).wabt, "variant_kernel.wat", KERNEL_WAT);
 }
 
 /** A dense layer after the first, as the deep-layer kernel takes it (row-major `inputs x units` kernel). */
@@ -339,7 +175,7 @@ export interface DeepLayer {
 }
 
 /**
- * Whether {@link deepModuleBytes} can run these layers (the same for every member): relu or linear hidden layers of a
+ * Whether {@link deepModuleWat} can run these layers (the same for every member): relu or linear hidden layers of a
  * multiple of 4 units, and a last layer of one linear output.
  *
  * @example
@@ -354,112 +190,94 @@ export function deepSupported(layers: readonly Pick<DeepLayer, "inputs" | "units
   return layers.slice(0, -1).every((l) => l.units % 4 === 0 && (l.activation === "relu" || l.activation === "linear"));
 }
 
-/** Address `base + index * bytes` (locals `base` and `index`). */
-function addressOf(base: number, index: number, bytes: number): number[] {
-  return [...op.get(base), ...op.get(index), ...op.i32(bytes), ...op.i32Mul, ...op.i32Add];
-}
-
-/** Address of float32 `index` in the array at `base` (locals): `base + index * 4`. */
-function f32At(base: number, index: number): number[] {
-  return [...op.get(base), ...op.get(index), ...op.i32(2), ...op.i32Shl, ...op.i32Add];
-}
-
 /**
- * `out[v, :] = act(b + sum over k in order of in[v, k] * w[k, :])` for `V` rows, `K x N` weights (N a multiple of 4),
+ * `out[v, :] = act(b + sum over k in order of in[v, k] * w[k, :])` for `nv` rows, `K x N` weights (N a multiple of 4),
  * in blocks of 32 outputs held in registers: the same sums in the same order as XNNPACK's f32 GEMM (bias first, then
- * k by k), so the results equal tfjs's wasm `matMul`. Params: in, V, w, b, out (byte offsets and a count).
+ * k by k), so the results equal tfjs's wasm `matMul`.
  */
-function denseBody(K: number, N: number, relu: boolean): number[] {
-  const pIn = 0, pV = 1, pW = 2, pB = 3, pOut = 4;
-  const v = 5, k = 6, inRow = 7, outRow = 8, wRow = 9, s = 10, acc0 = 11;
-  const body: number[] = [
-    // inRow = in + v*K*4; outRow = out + v*N*4
-    ...addressOf(pIn, v, K * 4),
-    ...op.set(inRow),
-    ...addressOf(pOut, v, N * 4),
-    ...op.set(outRow),
-  ];
+function denseWat(name: string, K: number, N: number, relu: boolean): string {
+  const blocks: string[] = [];
   for (let c = 0; c * 32 < N; c++) {
     const lanes = Math.min(8, (N - c * 32) / 4);
+    const js = Array.from({ length: lanes }, (_, j) => j);
     const offset = (j: number) => (c * 32 + 4 * j) * 4;
-    for (let j = 0; j < lanes; j++) body.push(...op.get(pB), ...op.v128Load(offset(j)), ...op.set(acc0 + j));
-    body.push(...op.get(pW), ...op.set(wRow));
-    const step: number[] = [
-      // s = splat(in[v, k])
-      ...f32At(inRow, k),
-      ...op.f32Load(),
-      ...op.f32x4Splat,
-      ...op.set(s),
-    ];
-    for (let j = 0; j < lanes; j++) {
-      step.push(
-        ...op.get(acc0 + j),
-        ...op.get(s),
-        ...op.get(wRow),
-        ...op.v128Load(offset(j)),
-        ...op.f32x4Mul,
-        ...op.f32x4Add,
-        ...op.set(acc0 + j),
-      );
+    const zero = "(v128.const i32x4 0 0 0 0)";
+    blocks.push(`      ;; outputs ${c * 32} .. ${c * 32 + 4 * lanes - 1}: acc_j = b[4j .. 4j + 4], then k by k
+${js.map((j) => `      (local.set $acc${j} (v128.load offset=${offset(j)} (local.get $b)))`).join("\n")}
+      (local.set $wRow (local.get $w))
+      (local.set $k (i32.const 0))
+      (block $k_done${c} (loop $k_next${c}
+        (br_if $k_done${c} (i32.ge_s (local.get $k) (i32.const ${K})))
+        (local.set $s (f32x4.splat (f32.load (i32.add (local.get $inRow) (i32.shl (local.get $k) (i32.const 2))))))
+${
+      js.map((j) =>
+        `        (local.set $acc${j} (f32x4.add (local.get $acc${j}) ` +
+        `(f32x4.mul (local.get $s) (v128.load offset=${offset(j)} (local.get $wRow)))))`
+      ).join("\n")
     }
-    step.push(...op.get(wRow), ...op.i32(N * 4), ...op.i32Add, ...op.set(wRow));
-    body.push(...forLoop(k, op.i32(0), op.i32(K), step));
-    for (let j = 0; j < lanes; j++) {
-      body.push(...op.get(outRow), ...op.get(acc0 + j));
-      if (relu) body.push(...op.v128Zero, ...op.f32x4Max);
-      body.push(...op.v128Store(offset(j)));
-    }
+        (local.set $wRow (i32.add (local.get $wRow) (i32.const ${N * 4})))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $k_next${c})))
+${
+      js.map((j) =>
+        `      (v128.store offset=${offset(j)} (local.get $outRow) ` +
+        (relu ? `(f32x4.max (local.get $acc${j}) ${zero}))` : `(local.get $acc${j}))`)
+      ).join("\n")
+    }`);
   }
-  const locals = vec([[5, I32], [1 + Math.min(8, N / 4), V128]]);
-  return [...locals, ...forLoop(v, op.i32(0), op.get(pV), body), ...op.end];
+  const accs = Array.from({ length: Math.min(8, N / 4) }, (_, j) => `(local $acc${j} v128)`).join(" ");
+  return `  ;; ${K} -> ${N} ${relu ? "relu" : "linear"}: out[v, :] = act(b + sum over k of in[v, k] * w[k, :])
+  (func (export "${name}") (param $in i32) (param $nv i32) (param $w i32) (param $b i32) (param $out i32)
+    (local $v i32) (local $k i32) (local $inRow i32) (local $outRow i32) (local $wRow i32)
+    (local $s v128) ${accs}
+    (local.set $v (i32.const 0))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_s (local.get $v) (local.get $nv)))
+      (local.set $inRow (i32.add (local.get $in) (i32.mul (local.get $v) (i32.const ${K * 4}))))
+      (local.set $outRow (i32.add (local.get $out) (i32.mul (local.get $v) (i32.const ${N * 4}))))
+${blocks.join("\n")}
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br $rows))))`;
 }
 
 /** `out[v] = b + sum over k in order of in[v, k] * w[k]` (the single linear output), in float32. Params as dense. */
-function dotBody(K: number): number[] {
-  const pIn = 0, pV = 1, pW = 2, pB = 3, pOut = 4;
-  const v = 5, k = 6, inRow = 7, acc = 8;
-  const body = [
-    ...addressOf(pIn, v, K * 4),
-    ...op.set(inRow),
-    ...op.get(pB),
-    ...op.f32Load(),
-    ...op.set(acc),
-    ...forLoop(k, op.i32(0), op.i32(K), [
-      ...op.get(acc),
-      ...f32At(inRow, k),
-      ...op.f32Load(),
-      ...f32At(pW, k),
-      ...op.f32Load(),
-      ...op.f32Mul,
-      ...op.f32Add,
-      ...op.set(acc),
-    ]),
-    ...f32At(pOut, v),
-    ...op.get(acc),
-    ...op.f32Store(),
-  ];
-  const locals = vec([[3, I32], [1, F32]]);
-  return [...locals, ...forLoop(v, op.i32(0), op.get(pV), body), ...op.end];
+function dotWat(name: string, K: number): string {
+  return `  ;; ${K} -> 1 linear: out[v] = b + sum over k of in[v, k] * w[k]
+  (func (export "${name}") (param $in i32) (param $nv i32) (param $w i32) (param $b i32) (param $out i32)
+    (local $v i32) (local $k i32) (local $inRow i32) (local $acc f32)
+    (local.set $v (i32.const 0))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_s (local.get $v) (local.get $nv)))
+      (local.set $inRow (i32.add (local.get $in) (i32.mul (local.get $v) (i32.const ${K * 4}))))
+      (local.set $acc (f32.load (local.get $b)))
+      (local.set $k (i32.const 0))
+      (block $k_done (loop $k_next
+        (br_if $k_done (i32.ge_s (local.get $k) (i32.const ${K})))
+        (local.set $acc (f32.add (local.get $acc) (f32.mul
+          (f32.load (i32.add (local.get $inRow) (i32.shl (local.get $k) (i32.const 2))))
+          (f32.load (i32.add (local.get $w) (i32.shl (local.get $k) (i32.const 2)))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $k_next)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $v) (i32.const 2))) (local.get $acc))
+      (local.set $v (i32.add (local.get $v) (i32.const 1)))
+      (br $rows))))`;
 }
 
 /**
- * A module for the layers after the first (see {@link deepSupported}), specialised to their shapes: imports
- * `env.memory`, exports `l0`, `l1`, ... (one per layer; params in, V, w, b, out).
+ * WebAssembly text for the layers after the first (see {@link deepSupported}), specialised to their shapes: imports
+ * `env.memory`, exports `l0`, `l1`, ... (one per layer; params in, nv, w, b, out: byte offsets and a count).
  *
  * @example
  * ```ts
- * WebAssembly.validate(deepModuleBytes([{ inputs: 64, units: 32, activation: "relu" }, { inputs: 32, units: 1, activation: "linear" }]));
+ * deepModuleWat([{ inputs: 64, units: 32, activation: "relu" }, { inputs: 32, units: 1, activation: "linear" }]);
  * ```
  */
-export function deepModuleBytes(
-  layers: readonly Pick<DeepLayer, "inputs" | "units" | "activation">[],
-): Uint8Array<ArrayBuffer> {
+export function deepModuleWat(layers: readonly Pick<DeepLayer, "inputs" | "units" | "activation">[]): string {
   if (!deepSupported(layers)) throw new Error("The deep-layer kernel takes relu/linear layers ending in one output");
-  const type = [0x60, ...uleb(5), ...new Array(5).fill(I32), 0];
-  const bodies = layers.map((l, i) =>
-    i === layers.length - 1 ? dotBody(l.inputs) : denseBody(l.inputs, l.units, l.activation === "relu")
+  const funcs = layers.map((l, i) =>
+    i === layers.length - 1 ? dotWat(`l${i}`, l.inputs) : denseWat(`l${i}`, l.inputs, l.units, l.activation === "relu")
   );
-  return moduleBytes(type, layers.map((_, i) => `l${i}`), bodies);
+  return `(module\n  (import "env" "memory" (memory 1))\n${funcs.join("\n")})\n`;
 }
 
 /** Inputs of {@link VariantKernel.run}; see the module doc. */
@@ -488,27 +306,28 @@ type KernelFn = (...args: number[]) => void;
 export class VariantKernel {
   #memory: WebAssembly.Memory;
   #fn: KernelFn;
+  #wabt: Wabt;
   /** Bytes of the constant inputs placed at the start of memory: [w, base, gstart, gflat, deep layers] of the last model. */
   #constants: { key: object; bytes: number } | null = null;
   /** The layers after the first, per member, and their compiled functions (see {@link VariantKernel.setDeep}). */
   #deep: { members: readonly (readonly DeepLayer[])[]; fns: KernelFn[] } | null = null;
 
-  private constructor(memory: WebAssembly.Memory, fn: KernelFn) {
+  private constructor(memory: WebAssembly.Memory, fn: KernelFn, wabt: Wabt) {
     this.#memory = memory;
     this.#fn = fn;
+    this.#wabt = wabt;
   }
 
-  /** Compiles the kernel, or null where WebAssembly SIMD is not available. */
-  static create(): VariantKernel | null {
-    try {
-      const bytes = kernelModuleBytes();
-      if (!WebAssembly.validate(bytes)) return null;
-      const memory = new WebAssembly.Memory({ initial: 16 });
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-      return new VariantKernel(memory, instance.exports.variants as KernelFn);
-    } catch {
-      return null;
-    }
+  /**
+   * A kernel with its own memory, or null where WebAssembly SIMD is not available. The first call in a process loads
+   * wabt and assembles {@link KERNEL_WAT} (~60 ms); later calls reuse the compiled module.
+   */
+  static async create(): Promise<VariantKernel | null> {
+    const { wabt, variants } = await load();
+    if (!variants) return null;
+    const memory = new WebAssembly.Memory({ initial: 16 });
+    const instance = new WebAssembly.Instance(variants, { env: { memory } });
+    return new VariantKernel(memory, instance.exports.variants as KernelFn, wabt);
   }
 
   /**
@@ -526,17 +345,19 @@ export class VariantKernel {
         if (a.kernel.length !== a.inputs * a.units || a.bias.length !== a.units) return false;
       }
     }
-    try {
-      const bytes = deepModuleBytes(shape);
+    const text = deepModuleWat(shape);
+    let module = deepModules.get(text);
+    if (!module) {
+      const bytes = assemble(this.#wabt, "deep_layers.wat", text);
       if (!WebAssembly.validate(bytes)) return false;
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory: this.#memory } });
-      const fns = shape.map((_, i) => instance.exports[`l${i}`] as KernelFn);
-      this.#deep = { members, fns };
-      this.#constants = null;
-      return true;
-    } catch {
-      return false;
+      module = new WebAssembly.Module(bytes);
+      deepModules.set(text, module);
     }
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.#memory } });
+    const fns = shape.map((_, i) => instance.exports[`l${i}`] as KernelFn);
+    this.#deep = { members, fns };
+    this.#constants = null;
+    return true;
   }
 
   #ensure(bytes: number): void {

@@ -1,6 +1,6 @@
-import { assert, assertEquals } from "@std/assert";
-import { kernelModuleBytes, VariantKernel } from "./variant_kernel.ts";
-import { seededRandom } from "./seeded_random.ts";
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { deepModuleWat, kernelModuleBytes, VariantKernel } from "./variant_kernel.ts";
+import { seededRandom } from "../numeric/random.ts";
 
 /** The loop the kernel replaces, in plain JavaScript (float64 sums, rounded on store). */
 function reference(
@@ -27,9 +27,9 @@ function reference(
   return out;
 }
 
-Deno.test("variant kernel: a valid WebAssembly SIMD module that matches the JavaScript loop (relu and linear)", () => {
-  assert(WebAssembly.validate(kernelModuleBytes()));
-  const kernel = VariantKernel.create();
+Deno.test("variant kernel: a valid WebAssembly SIMD module that matches the JavaScript loop (relu and linear)", async () => {
+  assert(WebAssembly.validate(await kernelModuleBytes()));
+  const kernel = await VariantKernel.create();
   assert(kernel, "WebAssembly SIMD is available here");
   const r = seededRandom(11);
   for (
@@ -60,10 +60,10 @@ Deno.test("variant kernel: a valid WebAssembly SIMD module that matches the Java
   }
 });
 
-Deno.test("variant kernel: whole forward passes (deeper layers in the kernel) match the same sums in float32", () => {
+Deno.test("variant kernel: whole forward passes (deeper layers in the kernel) match the same sums in float32", async () => {
   const r = seededRandom(5);
   for (const [members, H, hidden, width, n] of [[3, 8, [12, 8], 13, 30], [2, 4, [40], 9, 17]] as const) {
-    const kernel = VariantKernel.create()!;
+    const kernel = (await VariantKernel.create())!;
     const units = members * H;
     const sizes = [H, ...hidden, 1];
     const deep = Array.from({ length: members }, () =>
@@ -105,4 +105,27 @@ Deno.test("variant kernel: whole forward passes (deeper layers in the kernel) ma
     }
     assert(!kernel.setDeep([[{ ...deep[0][0], activation: "elu" }, deep[0][1]]]), "elu is not taken");
   }
+});
+
+Deno.test("variant kernel: the deep-layer text assembles for any supported shape and refuses the others", async () => {
+  const wabt = await (await import("wabt")).default();
+  for (
+    const layers of [
+      [{ inputs: 64, units: 32, activation: "relu" }, { inputs: 32, units: 1, activation: "linear" }],
+      [{ inputs: 9, units: 40, activation: "linear" }, { inputs: 40, units: 12, activation: "relu" }, {
+        inputs: 12,
+        units: 1,
+        activation: "linear",
+      }],
+    ]
+  ) {
+    const module = wabt.parseWat("deep.wat", deepModuleWat(layers), { simd: true });
+    const bytes = module.toBinary({}).buffer;
+    module.destroy();
+    const exports = WebAssembly.Module.exports(new WebAssembly.Module(Uint8Array.from(bytes)));
+    assertEquals(exports.map((e) => e.name), layers.map((_, i) => `l${i}`));
+  }
+  assertThrows(() =>
+    deepModuleWat([{ inputs: 8, units: 6, activation: "relu" }, { inputs: 6, units: 1, activation: "linear" }])
+  );
 });

@@ -156,7 +156,7 @@ export async function scoringModel(scorer: ModelScorer, opts: ScoringModelOption
   const requested = opts.workers ?? Math.min(4, Math.max(1, navigator.hardwareConcurrency || 1));
   const model = requested > 0 ? batchModelOf(scorer) : null;
   const pool = model ? await WorkerPool.start(model, requested) : null;
-  const local = pool ? null : BatchScorer.fromScorer(scorer);
+  const local = pool ? null : await BatchScorer.fromScorer(scorer);
   const groups = [...pre.groups.keys()];
   return {
     name: opts.name,

@@ -93,7 +93,7 @@ export async function startDecisionServer(opts: {
   let score;
   try {
     score = scorer
-      ? scoreHandler({ store, scorer, spec: repo.model, modelName: name, asOf: opts.asOf, where: repo.module })
+      ? await scoreHandler({ store, scorer, spec: repo.model, modelName: name, asOf: opts.asOf, where: repo.module })
       : undefined;
   } catch (err) {
     scorer?.dispose();

@@ -23,7 +23,7 @@
  * @example
  * ```ts
  * import { scoreHandler } from "./score_endpoint.ts";
- * const score = scoreHandler({ store, scorer, spec: repo.model });
+ * const score = await scoreHandler({ store, scorer, spec: repo.model });
  * const answer = await score({ zipcode: 76104, dob_ssn: "19530219_5179", person_age: 22, ... });
  * ```
  * @module
@@ -101,7 +101,7 @@ export interface ScoreAnswer {
 /**
  * Builds the `/score` handler over a feature store and a loaded model (see the module doc).
  */
-export function scoreHandler(opts: {
+export async function scoreHandler(opts: {
   store: ScoringStore;
   scorer: ModelScorer;
   /** The repo's model spec (request fields, subject, decision words). */
@@ -114,7 +114,7 @@ export function scoreHandler(opts: {
   where?: string;
   /** Which answers carry reasons (default "rejected"). */
   reasons?: ReasonMode;
-}): (body: Record<string, unknown>) => Promise<ScoreAnswer> {
+}): Promise<(body: Record<string, unknown>) => Promise<ScoreAnswer>> {
   const { store, scorer, spec } = opts;
   const modelName = opts.modelName ?? spec.name;
   const { refs, keys } = resolveModelInputs(inputColumns(scorer.preprocessor.spec), {
@@ -125,7 +125,7 @@ export function scoreHandler(opts: {
   const subject = spec.subject ?? "application";
   const words = decisionTexts(spec);
   // the same answer as scorer.decide in tens of microseconds, without tfjs (null when the networks are not dense)
-  const decider = OnlineDecider.fromScorer(scorer) ?? scorer;
+  const decider = (await OnlineDecider.fromScorer(scorer)) ?? scorer;
   const reasonMode = opts.reasons ?? DEFAULT_REASON_MODE;
   const units = reasonUnits(spec);
   const outcome = spec.outcomeText ?? "default";
