@@ -20,4 +20,5 @@ export * from "./distribution.ts";
 export * from "./join.ts";
 export * from "./quality.ts";
 export * from "./over_time.ts";
+export * from "./frames.ts";
 export * from "./charts.ts";

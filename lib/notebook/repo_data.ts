@@ -24,7 +24,7 @@ import type { FeatureStoreConfig } from "../feature_store/config.ts";
 import { FeatureStore } from "../feature_store/feature_store.ts";
 import type { FeatureRepo } from "../feature_store/definitions.ts";
 import { readTable, timestampMicros, writeTable } from "../io/mod.ts";
-import type { FeatureSpec } from "../model/preprocess.ts";
+import type { FeatureSpec, RangeRule } from "../model/preprocess.ts";
 import type { ThresholdPolicy } from "../model/policy.ts";
 import { getAliases } from "../model/registry.ts";
 import { loadModel, type ModelScorer, trainModel, type TrainOptions, type TrainResult } from "../model/train.ts";
@@ -37,6 +37,7 @@ import {
   splitOverlap,
 } from "../model/leakage.ts";
 import { type OpenedRepo, openRepo, trainingSourceOf } from "../repo/load.ts";
+import type { RequestField } from "../repo/spec.ts";
 import { scoreRepoRows } from "../scoring/score_repo.ts";
 import type { ScoringJobResult } from "../scoring/job.ts";
 import type { HistogramOptions, SegmentOptions } from "../eda/mod.ts";
@@ -291,6 +292,41 @@ export async function edaPlanOf(data: NotebookData): Promise<EdaPlan> {
   if (data.opened) return await repoEdaPlan(data);
   const credit = await import("../credit/notebook_data.ts");
   return credit.creditEdaPlan(data as import("../credit/notebook_data.ts").CreditNotebookData);
+}
+
+/** What the EDA's data-quality section checks against: the ranges the data's model spec declares, and units. */
+export interface EdaChecks {
+  /** The range rules of the spec (its `rules`, by default its request fields' min/max/maxField); may be empty. */
+  rules: RangeRule[];
+  /** Where the rules come from, for the notebook's prose. */
+  rulesFrom: string;
+  /** Unit per request field that declares one ("$", "%", "years"). */
+  units: Record<string, string>;
+}
+
+/**
+ * The ranges and units the EDA checks the data against: the repo's model spec for a repo, the credit tutorial's spec
+ * otherwise (loaded only then). Nothing is assumed: a spec declaring no range gives no rule.
+ *
+ * @example
+ * ```ts
+ * const checks = await edaChecksOf(data);
+ * eda.rangeFlags(rows, checks.rules);
+ * ```
+ */
+export async function edaChecksOf(data: NotebookData): Promise<EdaChecks> {
+  let request: readonly RequestField[];
+  let where: string;
+  if (data.opened) {
+    request = data.opened.model.request;
+    where = `the model spec of \`${data.opened.module}\``;
+  } else {
+    request = (await import("../credit/features.ts")).CREDIT_REQUEST;
+    where = "the credit tutorial's model spec (`lib/credit/model_spec.ts`)";
+  }
+  const units: Record<string, string> = {};
+  for (const f of request) if (f.unit) units[f.name] = f.unit;
+  return { rules: [...(data.source.spec.rules ?? [])], rulesFrom: where, units };
 }
 
 /**

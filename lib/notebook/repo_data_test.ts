@@ -7,6 +7,7 @@ import { initRepo } from "../repo/init.ts";
 import { jupyterStatus } from "./run.ts";
 import type { NotebookSettings } from "./settings.ts";
 import {
+  edaChecksOf,
   histogramOptionsFor,
   notebookTrainingSet,
   repoEdaPlan,
@@ -15,8 +16,8 @@ import {
   repoWorkDir,
 } from "./repo_data.ts";
 import { main } from "../../tasks/notebooks.ts";
-
 import { seededRandom } from "../numeric/random.ts";
+
 const root = new URL("../../", import.meta.url).pathname.replace(/\/$/, "");
 
 /** Column names of the credit tutorial: none may show in a report of another domain's repo. */
@@ -135,6 +136,12 @@ Deno.test("repo notebook data: the repo's spec, stores of the notebooks' own, a 
     assertEquals(plan.joinedSegments.map(([, o]) => o.segment), ["prior_claims", "annual_premium", "tenure_years"]);
     const text = JSON.stringify(plan);
     for (const c of CREDIT_COLUMNS) assert(!text.includes(c), `plan names "${c}"`);
+    // the EDA's range checks are the repo's declared ranges (initRepo wrote min/max for each number)
+    const checks = await edaChecksOf(data);
+    assertEquals(checks.rules.map((r) => r.column).sort(), ["claim_amount", "vehicle_years"]);
+    assert(checks.rules.every((r) => r.min === 0 && r.max! > 0), JSON.stringify(checks.rules));
+    assertStringIncludes(checks.rulesFrom, "the model spec of");
+    for (const c of CREDIT_COLUMNS) assert(!JSON.stringify(checks).includes(c), `checks name "${c}"`);
 
     const training = await notebookTrainingSet(data);
     assertEquals(training.numRows, 600);
