@@ -30,6 +30,20 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
+/**
+ * How a job ended, for its final line. By default a count short of the total ends as "ended at 51 of 180 epochs
+ * (28%)", never as if all were done.
+ */
+export interface ProgressEnd {
+  /**
+   * The job stopped before the total on purpose (early stopping), for this reason, e.g. "no better validation
+   * AUC for 8 epochs": the final line says "stopped early after 51 of at most 180 epochs: <reason>".
+   */
+  stoppedEarly?: string;
+  /** Nothing had to be done, for this reason (e.g. "no epochs ran"): the final line says so instead of a count. */
+  skipped?: string;
+}
+
 /** A progress reporter; see the module doc. */
 export class Progress {
   readonly #opts: Required<Omit<ProgressOptions, "total">> & { total?: number };
@@ -75,13 +89,39 @@ export class Progress {
     this.update(this.#done + n);
   }
 
-  /** Finishes: prints the final line (count, elapsed, mean rate) and returns the elapsed seconds. */
-  done(): number {
+  /**
+   * Finishes: prints the final line ({@linkcode Progress.finalLine}: count, how it ended, mean rate, time taken)
+   * and returns the elapsed seconds.
+   */
+  done(end: ProgressEnd = {}): number {
     const now = this.#opts.now();
     const seconds = (now - this.#start) / 1000;
-    if (this.#opts.mode === "tty") this.#opts.write(`\r\x1b[2K${this.line(now)}\n`);
-    else if (this.#opts.mode === "lines" && this.#opts.total) this.#opts.write(`${this.line(now)}\n`);
+    if (this.#opts.mode === "tty") this.#opts.write(`\r\x1b[2K${this.finalLine(end, now)}\n`);
+    else if (this.#opts.mode === "lines" && this.#opts.total) this.#opts.write(`${this.finalLine(end, now)}\n`);
     return seconds;
+  }
+
+  /**
+   * The final line at time `now`: "epochs: 180 / 180 (100%), 24/s, done in 7.5s" when the count reached the total
+   * (or there is none); "ended at 51 of 180 epochs (28%)" when it fell short; "stopped early after 51 of at most
+   * 180 epochs: <reason>" when {@linkcode ProgressEnd.stoppedEarly} says why.
+   */
+  finalLine(end: ProgressEnd = {}, now = this.#opts.now()): string {
+    const { label, unit, total } = this.#opts;
+    const done = this.#done;
+    const seconds = Math.max((now - this.#start) / 1000, 1e-9);
+    const percent = total ? ` (${((100 * done) / total).toFixed(0)}%)` : "";
+    let text: string;
+    if (end.skipped !== undefined && done === 0) return `${label}: ${end.skipped.trim() || "skipped"}`;
+    if (end.stoppedEarly !== undefined) {
+      const reason = end.stoppedEarly.trim();
+      text = `${label}: stopped early after ${formatCount(done)}${total ? ` of at most ${formatCount(total)}` : ""} ` +
+        `${unit}${reason ? `: ${reason}` : ""}`;
+    } else if (total && done < total) {
+      text = `${label}: ended at ${formatCount(done)} of ${formatCount(total)} ${unit}${percent}`;
+    } else if (total) text = `${label}: ${formatCount(done)} / ${formatCount(total)} ${unit}${percent}`;
+    else text = `${label}: ${formatCount(done)} ${unit}`;
+    return `${text}, ${formatCount(done / seconds)}/s, done in ${formatDuration(seconds)}`;
   }
 
   /** The text of the progress line at time `now`. */
