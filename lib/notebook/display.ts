@@ -57,8 +57,18 @@ export interface TableOptions {
   caption?: string;
   /** Significant digits of fractional numbers (default 6). */
   digits?: number;
-  /** Longest text shown in a cell before it is cut with "…" (default 80 characters). */
+  /**
+   * Longest text shown in a cell before it is cut with "…" (default 80 characters); cells of more than 40
+   * characters wrap.
+   */
   maxCellChars?: number;
+  /**
+   * Columns holding times as epoch numbers, shown as ISO 8601 (UTC); the unit follows the magnitude (seconds,
+   * milliseconds, microseconds or nanoseconds from 1973 to 2286). Default: the columns whose name ends with
+   * `timestamp`, `time`, `date`, `datetime` or `_at` (`event_timestamp`, `createdAt`), when every value is such a
+   * number. Arrow timestamp and date columns and `Date` values are shown as ISO 8601 always.
+   */
+  timeColumns?: readonly string[];
   /** Show each column's type under its name (default true for Arrow tables and DataFrames). */
   types?: boolean;
 }
@@ -109,6 +119,70 @@ export function formatValue(value: unknown, digits = 6): string {
 
 function compactIso(iso: string): string {
   return iso.replace(/\.0+Z$/, "Z").replace(/(\.\d*?)0+Z$/, "$1Z");
+}
+
+/** A time-like column name: ends with timestamp, time, date, datetime or `_at` (any case, any separator). */
+const TIME_NAME = /(?:^|[^a-z])(?:timestamp|time|date|datetime|at)$|(?:[a-z0-9](?:Timestamp|Time|Date|DateTime|At))$/;
+
+/**
+ * Whether a column name says it holds times (`event_timestamp`, `created_at`, `createdAt`, `date`), so that
+ * epoch numbers in it are shown as ISO times.
+ *
+ * @example
+ * ```ts
+ * isTimeColumnName("event_timestamp"); // true
+ * isTimeColumnName("loan_amnt"); // false
+ * ```
+ */
+export function isTimeColumnName(name: string): boolean {
+  return TIME_NAME.test(name) || TIME_NAME.test(name.toLowerCase());
+}
+
+/** Epoch magnitudes from 1973-03-03 (10^8 s) to 2286-11-20 (10^10 s), per unit as a factor to microseconds. */
+const EPOCH_UNITS: readonly { min: number; factor: number }[] = [
+  { min: 1e8, factor: 1e6 }, // seconds
+  { min: 1e11, factor: 1e3 }, // milliseconds
+  { min: 1e14, factor: 1 }, // microseconds
+  { min: 1e17, factor: 1e-3 }, // nanoseconds
+];
+
+function epochFactor(value: unknown): number | null {
+  const n = typeof value === "bigint" ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isFinite(n)) return null;
+  const unit = EPOCH_UNITS.find((u) => n >= u.min && n < u.min * 100);
+  return unit ? unit.factor : null;
+}
+
+/**
+ * An epoch number (seconds, milliseconds, microseconds or nanoseconds, told apart by magnitude; a number or a
+ * bigint) as compact ISO 8601 in UTC; null when it is no such number.
+ *
+ * @example
+ * ```ts
+ * epochToIso(1626369999999.5); // "2021-07-15T17:26:39.999Z"
+ * epochToIso(1626370000); // "2021-07-15T17:26:40Z"
+ * epochToIso(42); // null
+ * ```
+ */
+export function epochToIso(value: unknown): string | null {
+  const factor = epochFactor(value);
+  if (factor === null) return null;
+  const micros = typeof value === "bigint"
+    ? (factor >= 1 ? value * BigInt(factor) : value / BigInt(Math.round(1 / factor)))
+    : BigInt(Math.floor((value as number) * factor));
+  return compactIso(microsToIso(micros));
+}
+
+/** Shows the grid's epoch-number time columns as ISO times (see {@linkcode TableOptions.timeColumns}). */
+function timesAsIso(g: Grid, timeColumns: readonly string[] | undefined): void {
+  g.columns.forEach((name, j) => {
+    const explicit = timeColumns?.includes(name) ?? false;
+    if (!explicit && (timeColumns !== undefined || !isTimeColumnName(name))) return;
+    const values = g.rows.map((r) => r[j]).filter((v) => v !== null && v !== undefined);
+    const factors = new Set(values.map(epochFactor));
+    if (values.length === 0 || factors.has(null) || factors.size !== 1) return;
+    for (const r of g.rows) if (r[j] !== null && r[j] !== undefined) r[j] = epochToIso(r[j]);
+  });
 }
 
 interface Grid {
@@ -219,6 +293,9 @@ function shapeLine(g: Grid): string {
   return text;
 }
 
+/** Cells of more text than this wrap. */
+const WRAP_CHARS = 40;
+
 /** One style block per table (classes, not a style attribute per cell: outputs stay small). */
 const TABLE_CSS = "<style>" +
   ".nbt{border-collapse:collapse;font-size:12px;font-family:ui-monospace,Menlo,Consolas,monospace}" +
@@ -226,6 +303,7 @@ const TABLE_CSS = "<style>" +
   ".nbt th{border-bottom:1px solid #999;vertical-align:bottom}" +
   ".nb-table .nbt th.l,.nb-table .nbt td.l{text-align:left}" + // beats Jupyter's right-aligned cells
   ".nbt th i{font-weight:normal;font-style:normal;color:#888}.nbt td.n{color:#aaa;font-style:italic}" +
+  ".nbt td.w{white-space:normal;min-width:24em;max-width:60em}" +
   ".nbt caption{caption-side:top;text-align:left;font-weight:bold;padding:4px 0}" +
   ".nbs{font-size:11px;color:#666;margin:4px 0}</style>";
 
@@ -246,6 +324,7 @@ export function tableBundle(data: TableLike, opts: TableOptions = {}): MimeBundl
   const maxChars = positiveInt(opts.maxCellChars, 80, "maxCellChars");
   const digits = opts.digits ?? 6;
   const g = toGrid(data, maxRows, maxColumns);
+  timesAsIso(g, opts.timeColumns);
   const types = opts.types === false ? null : g.types;
   const cells = g.rows.map((r) => r.map((v) => ({ text: cut(formatValue(v, digits), maxChars), isNull: v == null })));
   const shape = shapeLine(g);
@@ -258,10 +337,13 @@ export function tableBundle(data: TableLike, opts: TableOptions = {}): MimeBundl
   const head = g.columns.map((c, j) =>
     `<th${cls(j)}>${escapeHtml(c)}${types ? `<br><i>${escapeHtml(types[j] ?? "")}</i>` : ""}</th>`
   ).join("");
+  // long texts wrap (class w) instead of widening the table
+  const td = (text: string, j: number) =>
+    text.length > WRAP_CHARS
+      ? `<td class="${numeric[j] ? "w" : "l w"}">${escapeHtml(text)}</td>`
+      : `<td${cls(j)}>${escapeHtml(text)}</td>`;
   const body = cells.map((r) =>
-    `<tr>${
-      r.map((c, j) => c.isNull ? '<td class="n">null</td>' : `<td${cls(j)}>${escapeHtml(c.text)}</td>`).join("")
-    }</tr>`
+    `<tr>${r.map((c, j) => c.isNull ? '<td class="n">null</td>' : td(c.text, j)).join("")}</tr>`
   ).join("\n");
   const caption = opts.caption ? `<caption>${escapeHtml(opts.caption)}</caption>` : "";
   const html = `<div class="nb-table" style="overflow-x:auto">${TABLE_CSS}<table class="dataframe nbt">` +

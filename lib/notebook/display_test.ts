@@ -3,10 +3,12 @@ import { assert, assertEquals, assertMatch, assertStringIncludes, assertThrows }
 import {
   bundleOf,
   enableRichDisplay,
+  epochToIso,
   escapeHtml,
   formatValue,
   html,
   isJupyter,
+  isTimeColumnName,
   JUPYTER_DISPLAY,
   markdown,
   prefixSvgIds,
@@ -88,6 +90,58 @@ Deno.test("tableBundle of records: columns in order of first appearance, missing
   const b = tableBundle([{ a: 1 }, { b: "y", a: 2 }]);
   assertEquals(cells(b["text/html"]), [["1", "null"], ["2", "y"]]);
   assertEquals(b["text/plain"].split("\n")[0].trim().split(/\s+/), ["a", "b"]);
+});
+
+Deno.test("tableBundle: epoch numbers in time-named columns are ISO times (UTC), the unit told by magnitude", () => {
+  const rows = [
+    // a model's rows carry times as epoch milliseconds, fractional after a microsecond division
+    { loan_id: 10001, event_timestamp: 1626369999999.5, created_at: 1626370000, amount: 1626370000000 },
+    { loan_id: 10002, event_timestamp: null, created_at: 1626370001, amount: 5 },
+  ];
+  const b = tableBundle(rows);
+  assertEquals(cells(b["text/html"]), [
+    ["10001", "2021-07-15T17:26:39.9995Z", "2021-07-15T17:26:40Z", "1626370000000"],
+    ["10002", "null", "2021-07-15T17:26:41Z", "5"],
+  ]);
+  assertStringIncludes(b["text/plain"], "2021-07-15T17:26:39.9995Z");
+  // a time-named column with a value that is no epoch time is left alone
+  assertEquals(cells(tableBundle([{ date: 20210715 }, { date: 1626370000000 }])["text/html"]), [
+    ["20210715"],
+    ["1626370000000"],
+  ]);
+  // timeColumns names them explicitly (and only them)
+  assertEquals(cells(tableBundle(rows.slice(0, 1), { timeColumns: ["amount"] })["text/html"])[0], [
+    "10001",
+    "1626370000000",
+    "1626370000",
+    "2021-07-15T17:26:40Z",
+  ]);
+  // danfojs and Arrow integer columns named as times too
+  const t = arrow.tableFromArrays({ snapshot_ts: BigInt64Array.of(1626370000000000n) });
+  assertEquals(cells(tableBundle(t, { timeColumns: ["snapshot_ts"] })["text/html"]), [["2021-07-15T17:26:40Z"]]);
+});
+
+Deno.test("epochToIso and isTimeColumnName", () => {
+  assertEquals(epochToIso(1626370000), "2021-07-15T17:26:40Z");
+  assertEquals(epochToIso(1626370000123), "2021-07-15T17:26:40.123Z");
+  assertEquals(epochToIso(1626370000123456n), "2021-07-15T17:26:40.123456Z");
+  assertEquals(epochToIso(1626370000123456789n), "2021-07-15T17:26:40.123456Z");
+  assertEquals(epochToIso(42), null);
+  assertEquals(epochToIso("1626370000"), null);
+  for (const name of ["event_timestamp", "created_at", "createdAt", "date", "EventTime", "snapshot-date"]) {
+    assert(isTimeColumnName(name), name);
+  }
+  for (const name of ["loan_amnt", "format", "update", "flat", "status", "runtime"]) {
+    assert(!isTimeColumnName(name), name);
+  }
+});
+
+Deno.test("tableBundle: long texts wrap instead of widening the table", () => {
+  const reason = "1. yearly interest relative to income (3.52): raises the odds of default x2.4 (+12.1 points)";
+  const h = tableBundle([{ reason, n: 1 }], { maxCellChars: 400 })["text/html"];
+  assertStringIncludes(h, `<td class="l w">${reason}</td>`);
+  assertStringIncludes(h, ".nbt td.w{white-space:normal");
+  assertStringIncludes(tableBundle([{ reason: "short" }])["text/html"], '<td class="l">short</td>');
 });
 
 Deno.test("tableBundle of rows typed by an interface (lib's row types have no index signature)", () => {
