@@ -3,7 +3,9 @@
  * [--data-dir DIR] [--work-dir DIR] [--timeout SECONDS] [--out DIR] [--dir DIR] [--clear] [--check]`: executes every
  * notebook in `notebooks/`
  * headlessly (Jupyter's nbconvert with the Deno kernel) and writes `reports/<name>.html`; a failing cell fails the
- * task, naming the notebook and the cell. Settings reach the notebooks as `NOTEBOOK_*` environment variables (see
+ * task, naming the notebook and the cell. Each report must open anywhere (lib/notebook/report_check.ts): no
+ * `file://` or other external reference, no script, at most 1 MB, no epoch-millisecond time in a table; a report
+ * that fails these checks fails the task (after the other notebooks ran), naming the notebook and what was found. Settings reach the notebooks as `NOTEBOOK_*` environment variables (see
  * lib/notebook/settings.ts). `--repo DIR` (else `FEATURE_REPO`, else the working folder when it holds a repo) runs
  * them on a feature repo of the user's (`NOTEBOOK_REPO`, checked here before any notebook starts); without one they
  * run on the credit tutorial, whose `--data`, `--rows` and `--data-dir` do not apply to a repo. `--clear` removes outputs from the stored notebooks instead; `--check` fails when a
@@ -20,6 +22,7 @@
 import { choiceFlag, intFlag, parseTaskArgs, runTask, UsageError } from "../lib/cli/mod.ts";
 import { formatDuration } from "../lib/cli/progress.ts";
 import { cellsWithOutputs, clearNotebookFile, readNotebook } from "../lib/notebook/ipynb.ts";
+import { checkReport, describeFindings } from "../lib/notebook/report_check.ts";
 import { listNotebooks, NotebookError, runNotebook } from "../lib/notebook/run.ts";
 import { NOTEBOOK_DEFAULTS, NOTEBOOK_ENV } from "../lib/notebook/settings.ts";
 import { openRepo, resolveRepoDir } from "../lib/repo/load.ts";
@@ -111,7 +114,10 @@ export interface NotebookOutcome {
   html?: string;
   /** The failure as printed (notebook, cell, the kernel's error). */
   error?: string;
-  /** The notebook and failing cell, e.g. `notebooks/eda.ipynb (cell 7)`. */
+  /**
+   * The notebook and failing cell, e.g. `notebooks/eda.ipynb (cell 7)`, or the report's failed checks, e.g.
+   * `notebooks/eda.ipynb (Report "reports/eda.html" fails its checks: too big: 1.05 MB (over 1 MB))`.
+   */
   where?: string;
 }
 
@@ -186,8 +192,22 @@ export async function main(args: string[], out: (line: string) => void = console
           : undefined,
       });
       if (tty) Deno.stderr.writeSync(encoder.encode("\r\x1b[2K"));
-      out(`${notebook}: ${run.codeCells} code cells in ${run.seconds.toFixed(1)} s -> ${run.html}`);
-      outcomes.push({ notebook, ok: true, seconds: run.seconds, html: run.html });
+      const html = await Deno.readTextFile(run.html);
+      const kb = Math.round(new TextEncoder().encode(html).length / 1000);
+      out(`${notebook}: ${run.codeCells} code cells in ${run.seconds.toFixed(1)} s -> ${run.html} (${kb} kB)`);
+      const findings = checkReport(html);
+      if (findings.length) {
+        const error = describeFindings(run.html, findings);
+        out(`${notebook}: FAILED its report checks\n${error}`);
+        outcomes.push({
+          notebook,
+          ok: false,
+          seconds: run.seconds,
+          html: run.html,
+          error,
+          where: `${notebook} (${error})`,
+        });
+      } else outcomes.push({ notebook, ok: true, seconds: run.seconds, html: run.html });
     } catch (err) {
       if (tty) Deno.stderr.writeSync(encoder.encode("\r\x1b[2K"));
       if (!(err instanceof NotebookError)) throw err;

@@ -1,6 +1,7 @@
-import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertStringIncludes, assertThrows } from "@std/assert";
 import { main, parseNotebooksArgs } from "./notebooks.ts";
 import { UsageError } from "../lib/cli/mod.ts";
+import { checkReport } from "../lib/notebook/report_check.ts";
 import { jupyterStatus } from "../lib/notebook/run.ts";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -83,6 +84,73 @@ Deno.test({
       assertEquals([...Deno.readDirSync(out)].map((e) => e.name), ["passing.html"]);
     } finally {
       await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "deno task notebooks (real Jupyter): a report with a file:// image and epoch milliseconds fails, named",
+  ignore: !jupyter.available,
+  async fn() {
+    const out = await Deno.makeTempDir();
+    try {
+      const lines: string[] = [];
+      const nb = `${root}lib/notebook/testdata/checks/unchecked.ipynb`;
+      const err = await assertRejects(
+        () => main(["--dir", `${root}lib/notebook/testdata/checks`, "--out", out], (l) => lines.push(l)),
+        Error,
+        `1 of 1 notebooks failed: ${nb} (Report "${out}/unchecked.html" fails its checks: `,
+      );
+      assertStringIncludes(err.message, "file:// reference: file:///tmp/chart.png");
+      assertStringIncludes(err.message, 'loads from elsewhere: <img src="file:///tmp/chart.png">');
+      assertStringIncludes(
+        err.message,
+        'epoch-millisecond timestamp in a table: 1626370000000 in column "n" of table "Raw"',
+      );
+      assertStringIncludes(lines.join("\n"), `${nb}: FAILED its report checks`);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "deno task notebooks (real Jupyter): each notebook's report opens anywhere, under 1 MB, times as ISO",
+  ignore: !jupyter.available,
+  async fn() {
+    const out = await Deno.makeTempDir();
+    const work = await Deno.makeTempDir();
+    try {
+      const lines: string[] = [];
+      // main fails on any report check (file://, external references, scripts, > 1 MB, epoch ms in a table)
+      const outcomes = await main(
+        ["--data", "generated", "--rows", "1500", "--out", out, "--work-dir", work, "--dir", `${root}notebooks`],
+        (l) => lines.push(l),
+      );
+      assertEquals(outcomes.map((o) => o.ok), [true, true, true]);
+      for (const name of ["eda", "modeling", "monitoring"]) {
+        const html = await Deno.readTextFile(`${out}/${name}.html`);
+        assertEquals(checkReport(html), [], name);
+        assert(!/file:\/\//i.test(html) && !/<script/i.test(html), `${name}: no file:// and no script`);
+        assert(new TextEncoder().encode(html).length <= 1_000_000, `${name} is at most 1 MB`);
+      }
+      const modeling = await Deno.readTextFile(`${out}/modeling.html`);
+      // the training bar ends honestly: all epochs, or stopped early and why
+      const bar = /training: [^<]*done in [^<]*/.exec(modeling)?.[0] ?? "";
+      assert(
+        /stopped early after \d+ of at most \d+ epochs: .*no better validation ROC AUC/.test(bar) ||
+          /(\d+) \/ \1 epochs \(100%\)/.test(bar),
+        `training bar: ${bar}`,
+      );
+      // the training log is text, whole (no line cut with "…"), and the applications' times are ISO
+      const log = /Training log[\s\S]*?<pre>([\s\S]*?)<\/pre>/.exec(modeling)?.[1] ?? "";
+      assertStringIncludes(log, "split: time-based:");
+      assert(!log.includes("…"), `log cut: ${log}`);
+      const applications = /<caption>The applications<\/caption>[\s\S]*?<\/table>/.exec(modeling)?.[0] ?? "";
+      assert(/<td class="l">20\d\d-\d\d-\d\dT[\d:.]+Z<\/td>/.test(applications), "event times as ISO");
+    } finally {
+      await Deno.remove(out, { recursive: true });
+      await Deno.remove(work, { recursive: true });
     }
   },
 });

@@ -15,6 +15,7 @@
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { cellSource, type Notebook, readNotebook } from "./ipynb.ts";
 
 /** Why a notebook run failed, as far as a cell is concerned. */
@@ -200,6 +201,19 @@ export class NbconvertLog {
   }
 }
 
+/** Folder of the report's nbconvert template (`report/`: index.html.j2 and report.css). */
+export const REPORT_TEMPLATE_DIR: string = fileURLToPath(new URL("./nbconvert/", import.meta.url));
+
+/**
+ * nbconvert's flags for the report template: JupyterLab's cell markup, our small stylesheet inlined, and no
+ * RequireJS, MathJax, theme CSS or any other script or file loaded from elsewhere.
+ */
+export const REPORT_TEMPLATE_ARGS: readonly string[] = [
+  `--TemplateExporter.extra_template_basedirs=${REPORT_TEMPLATE_DIR}`,
+  "--template",
+  "report",
+];
+
 /** Options of {@linkcode runNotebook}. */
 export interface RunNotebookOptions {
   /** The notebook file. */
@@ -251,6 +265,7 @@ export async function runNotebook(opts: RunNotebookOptions): Promise<NotebookRun
       "nbconvert",
       "--to",
       "html",
+      ...REPORT_TEMPLATE_ARGS,
       "--execute",
       `--ExecutePreprocessor.timeout=${opts.timeoutSeconds ?? 900}`,
       "--log-level=DEBUG",

@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import type { Notebook } from "./ipynb.ts";
+import { checkReport } from "./report_check.ts";
 import {
   jupyterStatus,
   listNotebooks,
@@ -166,6 +167,11 @@ Deno.test({
       assertStringIncludes(html, "&lt;b&gt;escaped&lt;/b&gt;");
       assertStringIncludes(html, "steps: 3 / 3 steps (100%)");
       assert(/<div class="nb-chart"[^>]*><svg[^>]*>.*<path/s.test(html), "the chart is an inline SVG with its marks");
+      // the report template: our stylesheet inlined, nothing loaded from elsewhere, no script
+      assertEquals(checkReport(html), []);
+      assertStringIncludes(html, "<title>passing</title>");
+      assertStringIncludes(html, "main.jp-Notebook {");
+      assert(html.length < 60_000, `a small report: ${html.length} characters`);
       assertEquals([...Deno.readDirSync(out)].map((e) => e.name), ["passing.html"], "no temporary files left");
     } finally {
       await Deno.remove(out, { recursive: true });
