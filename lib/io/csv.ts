@@ -552,8 +552,27 @@ async function* records(uri: string, opts: CsvReadOptions): AsyncGenerator<CsvRe
  * for await (const b of readCsvBatches("s3://bucket/big.csv", { batchRows: 50_000 })) console.log(b.numRows);
  * ```
  */
-export async function* readCsvBatches(uri: string, opts: CsvReadOptions = {}): AsyncGenerator<arrow.RecordBatch> {
-  const source = baseName(uri);
+export function readCsvBatches(uri: string, opts: CsvReadOptions = {}): AsyncGenerator<arrow.RecordBatch> {
+  return csvRecordBatches(baseName(uri), records(uri, opts), opts);
+}
+
+/**
+ * The typing layer of {@linkcode readCsvBatches}: tokenized records (the first one the header) into record batches
+ * of `batchRows` rows, with the same inference, nulls and errors (naming `source`, the record's line and the
+ * column). `readCsvBatches` feeds it {@linkcode CsvTokenizer}'s records; bench/csv.ts feeds it other tokenizers'.
+ *
+ * @example
+ * ```ts
+ * import { csvRecordBatches } from "./csv.ts";
+ * const recs = [{ fields: ["a"], line: 1 }, { fields: ["1"], line: 2 }];
+ * for await (const b of csvRecordBatches("mem.csv", [recs])) console.log(b.schema.fields[0].type); // Int64
+ * ```
+ */
+export async function* csvRecordBatches(
+  source: string,
+  recordChunks: AsyncIterable<CsvRecord[]> | Iterable<CsvRecord[]>,
+  opts: CsvReadOptions = {},
+): AsyncGenerator<arrow.RecordBatch> {
   const batchRows = opts.batchRows ?? 65_536;
   const inferRows = opts.inferRows ?? 10_000;
   for (const [k, v] of [["batchRows", batchRows], ["inferRows", inferRows]] as const) {
@@ -588,7 +607,7 @@ export async function* readCsvBatches(uri: string, opts: CsvReadOptions = {}): A
     yielded = true;
     reset();
   };
-  for await (const recs of records(uri, opts)) {
+  for await (const recs of recordChunks) {
     for (const rec of recs) {
       if (!header) {
         header = rec.fields.map((f, i) => f ?? `column_${i}`);

@@ -1,6 +1,7 @@
 import * as arrow from "apache-arrow";
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import {
+  csvRecordBatches,
   CsvTokenizer,
   formatCsv,
   formatTimestamp,
@@ -290,4 +291,34 @@ Deno.test({
     assert(isTzNaive(credit.schema.fields[0]));
     assertEquals(timestampMicros(credit.getChild("event_timestamp")!)[0], 1587924064746575n);
   },
+});
+
+Deno.test("csvRecordBatches: records from any tokenizer get readCsvTable's types, nulls and row-naming errors", async () => {
+  await withTemp(async (dir) => {
+    const text = 'id,name,when\n1,"a, b",2021-07-28 17:09:19.623001+00:00\n2,"",\n\n3,,2021-07-28T17:09:20Z\n';
+    await Deno.writeTextFile(`${dir}/r.csv`, text);
+    const tok = new CsvTokenizer("r.csv");
+    const recs = [...tok.push(text), ...tok.finish()];
+    const batches: arrow.RecordBatch[] = [];
+    // one record per chunk: chunking does not matter
+    for await (
+      const b of csvRecordBatches("r.csv", recs.map((r) => [r]), { inferRows: Infinity, batchRows: Infinity })
+    ) {
+      batches.push(b);
+    }
+    const fromRecords = new arrow.Table(batches);
+    const direct = await readCsvTable(`${dir}/r.csv`);
+    assertEquals(types(fromRecords), ["id:Int64", "name:Utf8", "when:Timestamp<MICROSECOND, UTC>"]);
+    assertEquals(types(fromRecords), types(direct));
+    assertEquals([...fromRecords.getChild("name")!], ["a, b", "", null]);
+    assertEquals(timestampMicros(fromRecords.getChild("when")!), timestampMicros(direct.getChild("when")!));
+    const short = [[{ fields: ["a", "b"], line: 1 }, { fields: ["1", "2"], line: 2 }], [{ fields: ["3"], line: 7 }]];
+    await assertRejects(
+      async () => {
+        for await (const _ of csvRecordBatches("mem.csv", short)) { /* drain */ }
+      },
+      Error,
+      'CSV "mem.csv" row 7: expected 2 fields, found 1',
+    );
+  });
 });
