@@ -48,3 +48,11 @@ Deno.test("resp_connection: an unknown reply type is an error quoting it", async
   const c = new Connection(fakeConn("?what\r\n").conn);
   await assertRejects(() => c.reply(), Error, 'unexpected reply "?what"');
 });
+
+Deno.test("resp_connection: a large array reply arriving in many reads, negative integers", async () => {
+  const values = Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? null : `v${i}|ü`));
+  const body = values.map((v) => (v === null ? "$-1\r\n" : `$${new TextEncoder().encode(v).length}\r\n${v}\r\n`));
+  const c = new Connection(fakeConn(`*2000\r\n${body.join("")}:-17\r\n`, 1000).conn);
+  assertEquals(await c.reply(), values);
+  assertEquals(await c.reply(), -17);
+});
