@@ -9,6 +9,8 @@ const BENCHES: Record<string, string> = {
   serve: "./serve.ts",
   drift: "./drift.ts",
   score: "./score.ts",
+  csv: "./csv.ts",
+  resp: "./resp.ts",
   kernel: "./kernel.ts",
 };
 
