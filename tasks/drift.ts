@@ -16,6 +16,7 @@ import { intFlag, parseTaskArgs, Progress, runTask, UsageError } from "../lib/cl
 import { toS3Options } from "../lib/feature_store/config.ts";
 import { openRepoFlag } from "../lib/repo/load.ts";
 import { readSchema } from "../lib/io/mod.ts";
+import { reasonUnits } from "../lib/model/explain.ts";
 import { DEFAULT_DRIFT_DIR, isProfilePath, loadProfile, runDrift, statTestNames } from "../lib/monitoring/mod.ts";
 
 /** Usage line of the task. */
@@ -195,6 +196,8 @@ export async function main(args: string[], out: (line: string) => void = console
     targetColumn: target,
     psiBins: a.psiBins,
     workers: a.workers,
+    // the repo's units ("$", "years") title the charts' value axes
+    units: reasonUnits(opened.model),
     onProgress: (done, total) =>
       (bar.progress ??= new Progress({ label: "drift", unit: "columns", total })).update(done),
     ...io,
@@ -207,8 +210,8 @@ export async function main(args: string[], out: (line: string) => void = console
     }); current: ${r.current.source} (${r.current.rows.toLocaleString("en")} rows)`,
   );
   out(
-    `${r.dataset_drift ? "Dataset drift" : "No dataset drift"}: ${r.summary} (${(100 * r.drift_share).toFixed(0)}%; ` +
-      `dataset drift at >= ${(100 * r.drift_share_threshold).toFixed(0)}%)`,
+    `${r.dataset_drift ? "Dataset drift" : "No dataset drift"}: ${r.summary} (${(100 * r.drift_share).toFixed(1)}%; ` +
+      `dataset drift at >= ${(100 * r.drift_share_threshold).toFixed(1)}%)`,
   );
   for (const c of r.columns.filter((c) => c.drifted).slice(0, 10)) {
     out(
@@ -229,7 +232,7 @@ export async function main(args: string[], out: (line: string) => void = console
   if (r.target_drift) {
     const t = r.target_drift;
     const rates = t.rate_reference !== null && t.rate_current !== null
-      ? `, default rate ${(100 * t.rate_reference).toFixed(1)}% -> ${(100 * t.rate_current).toFixed(1)}%`
+      ? `, positive class ${(100 * t.rate_reference).toFixed(1)}% -> ${(100 * t.rate_current).toFixed(1)}%`
       : "";
     out(`Target drift (${t.column}): ${t.test} ${fmt(t.score)}${t.drifted ? " drift" : ""}${rates}`);
   }

@@ -68,6 +68,8 @@ export interface Histogram {
   current: number[];
   /** True when values beyond the 1st/99th percentiles were folded into the outer bins. */
   folded_tails: boolean;
+  /** Categorical: how many categories the last bar ("other (N categories)") groups; absent when none are grouped. */
+  other_categories?: number;
 }
 
 /** One bin of a PSI table. */
@@ -301,7 +303,8 @@ function categoricalHistogram(
   };
   if (shown.length < order.length) {
     const rest = order.slice(shown.length);
-    out.labels.push(`other (${rest.length})`);
+    out.labels.push(`other (${rest.length} categories)`);
+    out.other_categories = rest.length;
     out.reference.push(r6(rest.reduce((a, i) => a + share(ref[i], rt), 0)));
     out.current.push(r6(rest.reduce((a, i) => a + share(cur[i], ct), 0)));
   }

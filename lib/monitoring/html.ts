@@ -14,7 +14,8 @@
  */
 import type { ColumnDrift } from "./column_drift.ts";
 import type { DriftReport } from "./drift.ts";
-import { detailChart, sparkline } from "./drift_charts.ts";
+import { CURRENT_COLOR, detailChart, REFERENCE_COLOR, sparkline } from "./drift_charts.ts";
+import { formatCount, formatShare, formatStat, formatValue } from "./format.ts";
 
 /** Options of {@link renderDriftHtml}. */
 export interface HtmlOptions {
@@ -22,6 +23,11 @@ export interface HtmlOptions {
   maxBytes?: number;
   /** Page title (default "Data drift report"). */
   title?: string;
+  /**
+   * Units by column ("$", "years", "%"), shown in the charts' x axis titles ("loan_amnt ($)"); a column without one
+   * shows its plain name. A repo's request fields carry them (lib/model/explain.ts `reasonUnits`).
+   */
+  units?: Readonly<Record<string, string>>;
 }
 
 const CSS = `
@@ -41,6 +47,7 @@ details{border:1px solid #e5e5e5;border-radius:6px;margin:8px 0;padding:6px 12px
 summary{cursor:pointer;font-weight:600}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 14px;margin:8px 0;font-size:13px}dt{color:#666}dd{margin:0}
 .legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px;vertical-align:middle}
+.legend span.line{height:0;width:14px;border-top:2px solid}
 footer{color:#666;font-size:12px;margin-top:32px;border-top:1px solid #eee;padding-top:8px}
 svg{display:block}
 `;
@@ -50,19 +57,9 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 }
 
-function num(x: number | null, digits = 4): string {
-  if (x === null || x === undefined) return "–";
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  if (a < 1e-4 || a >= 1e6) return x.toExponential(2);
-  return String(Number(x.toPrecision(digits)));
-}
-
-function pct(x: number): string {
-  if (x === 0) return "0%";
-  if (x < 0.001) return "<0.1%";
-  return `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+/** A threshold as it was set ("0.1", "0.05"). */
+function setting(x: number | null): string {
+  return formatValue(x);
 }
 
 function verdictTag(d: ColumnDrift): string {
@@ -75,24 +72,29 @@ function anchor(column: string): string {
 }
 
 function comparison(d: ColumnDrift): string {
-  return d.score_kind === "p_value" ? `p ${d.test === "ks" ? "≤" : "<"} ${num(d.threshold)}` : `≥ ${num(d.threshold)}`;
+  return d.score_kind === "p_value"
+    ? `p ${d.test === "ks" ? "≤" : "<"} ${setting(d.threshold)}`
+    : `≥ ${setting(d.threshold)}`;
 }
 
 function facts(d: ColumnDrift): string {
   const items: [string, string][] = [
     ["test", `${escapeHtml(d.test_label)} (${escapeHtml(d.test)}), drift when ${comparison(d)}`],
-    ["score", num(d.score, 6)],
+    ["score", formatStat(d.score)],
   ];
-  if (d.statistic !== null) items.push(["statistic", num(d.statistic, 6)]);
-  items.push(["PSI", num(d.psi)]);
+  if (d.statistic !== null) items.push(["statistic", formatValue(d.statistic)]);
+  items.push(["PSI", formatStat(d.psi)]);
   items.push([
     "values compared",
-    `${d.reference_count.toLocaleString("en")} reference, ${d.current_count.toLocaleString("en")} current`,
+    `${formatCount(d.reference_count)} reference, ${formatCount(d.current_count)} current`,
   ]);
-  items.push(["missing", `${pct(d.missing_share_reference)} reference, ${pct(d.missing_share_current)} current`]);
-  items.push(["distinct in reference", d.distinct_reference.toLocaleString("en")]);
+  items.push([
+    "missing",
+    `${formatShare(d.missing_share_reference)} reference, ${formatShare(d.missing_share_current)} current`,
+  ]);
+  items.push(["distinct in reference", formatCount(d.distinct_reference)]);
   for (const [k, v] of Object.entries(d.details)) {
-    items.push([k.replaceAll("_", " "), typeof v === "number" ? num(v, 6) : escapeHtml(v)]);
+    items.push([k.replaceAll("_", " "), typeof v === "number" ? formatValue(v) : escapeHtml(v)]);
   }
   if (d.new_categories_count) {
     items.push([
@@ -122,24 +124,26 @@ export async function renderDriftHtml(report: DriftReport, opts: HtmlOptions = {
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">`,
     `<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>`,
     `<h1>${escapeHtml(title)}</h1>`,
-    `<p class="meta">Reference: ${escapeHtml(report.reference.source)} (${
-      report.reference.rows.toLocaleString("en")
-    } rows${report.reference.profile ? ", saved profile" : ""}) · Current: ${escapeHtml(report.current.source)} (${
-      report.current.rows.toLocaleString("en")
-    } rows) · ${escapeHtml(report.generated_at)}</p>`,
+    `<p class="meta">Reference: ${escapeHtml(report.reference.source)} (${formatCount(report.reference.rows)} rows${
+      report.reference.profile ? ", saved profile" : ""
+    }) · Current: ${escapeHtml(report.current.source)} (${formatCount(report.current.rows)} rows) · ${
+      escapeHtml(report.generated_at)
+    }</p>`,
     `<section class="summary ${report.dataset_drift ? "drift" : "ok"}"><p class="verdict">${
       report.dataset_drift ? "Dataset drift detected" : "No dataset drift"
     }: ${escapeHtml(report.summary)}</p><p>${
-      pct(report.drift_share)
-    } of the tested columns drifted; the dataset drifts at ${pct(report.drift_share_threshold)} or more.</p></section>`,
+      formatShare(report.drift_share)
+    } of the tested columns drifted; the dataset drifts at ${
+      formatShare(report.drift_share_threshold)
+    } or more.</p></section>`,
   ];
   const parts: string[] = [...head];
   const p = report.prediction_drift;
   if (p) {
     parts.push(`<h2>Score drift: ${escapeHtml(p.column)}</h2>`);
     parts.push(
-      `<p>${verdictTag(p)} ${escapeHtml(p.test_label)} ${num(p.score)} (drift when ${comparison(p)}). PSI ${
-        num(p.psi)
+      `<p>${verdictTag(p)} ${escapeHtml(p.test_label)} ${formatStat(p.score)} (drift when ${comparison(p)}). PSI ${
+        formatStat(p.psi)
       }${
         p.psi_verdict ? ` — ${p.psi_verdict}` : ""
       } (stable below 0.1, moderate shift below 0.25, major shift above).</p>`,
@@ -148,15 +152,17 @@ export async function renderDriftHtml(report: DriftReport, opts: HtmlOptions = {
       const rows = report.psi.bins.map((b) => {
         const range = b.category !== undefined
           ? escapeHtml(b.category)
-          : `${b.lower === null ? "−∞" : num(b.lower)} &lt; score ≤ ${b.upper === null ? "∞" : num(b.upper)}`;
-        return `<tr><td>${range}</td><td class="n">${pct(b.reference_share)}</td><td class="n">${
-          pct(b.current_share)
-        }</td><td class="n">${num(b.contribution, 3)}</td></tr>`;
+          : `${b.lower === null ? "−∞" : formatValue(b.lower)} &lt; score ≤ ${
+            b.upper === null ? "∞" : formatValue(b.upper)
+          }`;
+        return `<tr><td>${range}</td><td class="n">${formatShare(b.reference_share)}</td><td class="n">${
+          formatShare(b.current_share)
+        }</td><td class="n">${formatStat(b.contribution)}</td></tr>`;
       });
       parts.push(
         `<table style="max-width:640px"><tr><th>score bin (reference deciles)</th><th>reference</th><th>current</th><th>PSI term</th></tr>${
           rows.join("")
-        }<tr><th>total</th><th></th><th></th><th class="n">${num(report.psi.value, 4)}</th></tr></table>`,
+        }<tr><th>total</th><th></th><th></th><th class="n">${formatStat(report.psi.value)}</th></tr></table>`,
       );
     }
   }
@@ -164,15 +170,21 @@ export async function renderDriftHtml(report: DriftReport, opts: HtmlOptions = {
   if (t) {
     parts.push(`<h2>Target drift: ${escapeHtml(t.column)}</h2>`);
     const rates = t.rate_reference !== null && t.rate_current !== null
-      ? ` Positive (default) rate ${pct(t.rate_reference)} in reference, ${pct(t.rate_current)} in current.`
+      ? ` Positive class (${escapeHtml(t.column)} = 1): ${formatShare(t.rate_reference)} of reference rows, ${
+        formatShare(t.rate_current)
+      } of current rows.`
       : "";
     parts.push(
-      `<p>${verdictTag(t)} ${escapeHtml(t.test_label)} ${num(t.score)} (drift when ${comparison(t)}).${rates}</p>`,
+      `<p>${verdictTag(t)} ${escapeHtml(t.test_label)} ${formatStat(t.score)} (drift when ${
+        comparison(t)
+      }).${rates}</p>`,
     );
   }
   parts.push(`<h2>Columns</h2>`);
   parts.push(
-    `<p class="legend">sorted by drift (drifted first, then by score against threshold); charts:<span style="background:#4c78a8"></span>reference<span style="background:#f58518"></span>current</p>`,
+    `<p class="legend">sorted by drift (drifted first, then by score against threshold); charts: share of rows per ` +
+      `bin or category,<span class="line" style="border-color:${REFERENCE_COLOR}"></span>reference (line; bars for ` +
+      `categories)<span style="background:${CURRENT_COLOR}"></span>current</p>`,
   );
   const footer =
     `<footer>Default tests as Evidently: numbers with more than 5 distinct reference values are numerical; ` +
@@ -198,10 +210,12 @@ export async function renderDriftHtml(report: DriftReport, opts: HtmlOptions = {
     const row = `<tr${d.drifted ? ' class="d"' : ""}><td><a href="#${anchor(d.column)}">${
       escapeHtml(d.column)
     }</a></td><td>${d.kind}</td><td>${escapeHtml(d.test)}</td><td class="n">${comparison(d)}</td><td class="n">${
-      num(d.score)
+      formatStat(d.score)
     }</td><td>${verdictTag(d)}${d.note ? ` <span class="note">${escapeHtml(d.note)}</span>` : ""}</td><td class="n">${
-      num(d.psi, 3)
-    }</td><td class="n">${pct(d.missing_share_reference)} → ${pct(d.missing_share_current)}</td><td>${chart}</td></tr>`;
+      formatStat(d.psi)
+    }</td><td class="n">${formatShare(d.missing_share_reference)} → ${
+      formatShare(d.missing_share_current)
+    }</td><td>${chart}</td></tr>`;
     const s = size(row);
     if (used + s > maxBytes * 0.75) {
       omittedRows++;
@@ -238,7 +252,7 @@ export async function renderDriftHtml(report: DriftReport, opts: HtmlOptions = {
   for (const d of detailColumns) {
     let chart = "";
     if (d.histogram && used < maxBytes) {
-      chart = await detailChart(d.column, d.histogram);
+      chart = await detailChart(d.column, d.histogram, { unit: opts.units?.[d.column] });
     }
     let section = `<details id="${anchor(d.column)}"${d.drifted ? " open" : ""}><summary>${escapeHtml(d.column)} ${
       verdictTag(d)

@@ -17,7 +17,7 @@
 import * as arrow from "apache-arrow";
 import { type IoOptions, joinUri, readSchema, readTable, writeBytes } from "../io/mod.ts";
 import { computeDrift, type DriftOptions, type DriftReport, type DriftRun } from "./drift.ts";
-import { renderDriftHtml } from "./html.ts";
+import { type HtmlOptions, renderDriftHtml } from "./html.ts";
 import { loadProfile, type ReferenceProfile, saveProfile } from "./profile.ts";
 
 /** Default output folder (the web page reads it). */
@@ -35,21 +35,24 @@ export interface WrittenReport {
 }
 
 /**
- * Renders and writes the HTML and JSON report into `out` (a folder).
+ * Renders and writes the HTML and JSON report into `out` (a folder). `units` (by column: "$", "years") label the
+ * charts' value axes; `maxHtmlBytes` bounds the page.
  *
  * @example
  * ```ts
  * import { writeDriftReport } from "./report.ts";
- * // const written = await writeDriftReport(report, "reports/drift");
+ * // const written = await writeDriftReport(report, "reports/drift", { units: { loan_amnt: "$" } });
  * ```
  */
 export async function writeDriftReport(
   report: DriftReport,
   out: string = DEFAULT_DRIFT_DIR,
-  opts: IoOptions & { maxHtmlBytes?: number } = {},
+  opts: IoOptions & { maxHtmlBytes?: number; units?: HtmlOptions["units"] } = {},
 ): Promise<WrittenReport> {
   const t = performance.now();
-  const html = new TextEncoder().encode(await renderDriftHtml(report, { maxBytes: opts.maxHtmlBytes }));
+  const html = new TextEncoder().encode(
+    await renderDriftHtml(report, { maxBytes: opts.maxHtmlBytes, units: opts.units }),
+  );
   report.timings.render_html_s = (performance.now() - t) / 1000;
   const json = new TextEncoder().encode(JSON.stringify(report, null, 1) + "\n");
   const htmlUri = joinUri(out, DRIFT_HTML), jsonUri = joinUri(out, DRIFT_JSON);
@@ -81,6 +84,8 @@ export interface RunDriftOptions extends DriftOptions, IoOptions {
   out?: string | null;
   /** Save the reference profile here (`.json`). */
   saveProfileTo?: string;
+  /** Units by column for the charts' axis titles ("loan_amnt ($)"); columns without one show the plain name. */
+  units?: HtmlOptions["units"];
 }
 
 /** What {@link runDrift} did. */
@@ -148,6 +153,8 @@ export async function runDrift(opts: RunDriftOptions): Promise<RunDriftResult> {
   run.report.timings.read_s = readS;
   let profileBytes: number | null = null;
   if (opts.saveProfileTo) profileBytes = await saveProfile(run.profile, opts.saveProfileTo, io);
-  const files = opts.out === null ? null : await writeDriftReport(run.report, opts.out ?? DEFAULT_DRIFT_DIR, io);
+  const files = opts.out === null
+    ? null
+    : await writeDriftReport(run.report, opts.out ?? DEFAULT_DRIFT_DIR, { ...io, units: opts.units });
   return { ...run, files, profileBytes };
 }
