@@ -106,6 +106,12 @@ Deno.test("fromDataFrame types a frame built by hand from its values (pandas-lik
   assertEquals(columnTypeName(typed.schema.fields[2].type), "Int32");
   assertEquals(typed.getChild("with_gap")!.toArray()[2], 3);
   assertEquals(typed.getChild("at")!.get(1), 0);
+  const millis = fromDataFrame(df, { schema: { at: new arrow.TimestampMillisecond("UTC"), flag: new arrow.Bool() } });
+  assertEquals(columnTypeName(millis.schema.fields[5].type), "Timestamp<MILLISECOND, UTC>");
+  assertEquals(timestampMicros(millis.getChild("at")!), BigInt64Array.from([0n, 0n, 86_400_000_000n]));
+  assertEquals(millis.getChild("at")!.nullCount, 1);
+  assertEquals([...millis.getChild("flag")!], [null, true, false]);
+  assertEquals([...t.getChild("name")!], ["a", null, "c"]);
 });
 
 Deno.test("a derived frame takes its types from its values, dtypes or a schema; a replaced column from its values", async () => {

@@ -203,7 +203,11 @@ Deno.test({
         for (const c of CREDIT_COLUMNS) assert(!html.includes(c), `${name}.html names the credit column "${c}"`);
       }
       const eda = await Deno.readTextFile(join(out, "eda.html"));
-      for (const word of ["claim_amount", "region", "policies", "prior_claims", "fraud rate by region"]) {
+      const edaWords = ["claim_amount", "region", "policies", "prior_claims", "fraud rate by region"];
+      // danfojs tables, the repo's declared ranges checked, features over time
+      edaWords.push("df.describe()", `df.groupby(["region"])`, "values outside the declared ranges");
+      edaWords.push("mean per month", "mix per month", "Month (UTC)");
+      for (const word of edaWords) {
         assertStringIncludes(eda, word);
       }
       assertStringIncludes(await Deno.readTextFile(join(out, "monitoring.html")), "Decision: ");
