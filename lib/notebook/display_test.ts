@@ -12,6 +12,7 @@ import {
   JUPYTER_DISPLAY,
   markdown,
   prefixSvgIds,
+  roundSvgCoordinates,
   svg,
   table,
   tableBundle,
@@ -187,6 +188,17 @@ Deno.test("svg(): inline SVG in HTML with unique ids; non-SVG is refused", async
   const id2 = /id="([^"]+)"/.exec(a2)![1];
   assert(id1 !== id2 && id1.endsWith("-c1"), `ids ${id1} ${id2}`);
   assertStringIncludes(a1, `url(#${id1})`);
+});
+
+Deno.test("roundSvgCoordinates: geometry to hundredths of a pixel, text and labels untouched", () => {
+  assertEquals(
+    roundSvgCoordinates(
+      '<svg width="400.5"><path d="M0.123456,10.004999L-0.0012,3.14159e-7Z"/><g transform="translate(4.9999999984428225,16)">' +
+        '<text x="1.005" aria-label="rate: 0.07912345">0.123456</text></g></svg>',
+    ),
+    '<svg width="400.5"><path d="M0.12,10L0,0Z"/><g transform="translate(5,16)">' +
+      '<text x="1" aria-label="rate: 0.07912345">0.123456</text></g></svg>',
+  );
 });
 
 Deno.test("prefixSvgIds rewrites ids and their references only", () => {
