@@ -273,6 +273,11 @@ Deno.test({
         const summary = page.locator("#drift-summary");
         await summary.waitFor();
         assertStringIncludes((await summary.textContent())!, "No dataset drift: 1 of 3 columns drifted");
+        assertStringIncludes((await summary.textContent())!, "(33.3%; the dataset drifts at 50.0%)");
+        assertStringIncludes(
+          (await page.locator("#drift-score-psi").textContent())!,
+          "Score PSI (probability): 0.1670",
+        );
         const firstRow = page.locator("#drift-columns tbody tr").first();
         assertStringIncludes((await firstRow.textContent())!, "person_income");
         assertStringIncludes((await firstRow.textContent())!, "Drift");
@@ -295,6 +300,11 @@ Deno.test({
         await decision.waitFor();
         assertStringIncludes((await decision.textContent())!, "Challenger promoted · champion now version 2");
         assertStringIncludes((await page.locator("#retraining-explanation").textContent())!, "Promoted version 2");
+        // the score PSI that triggered retraining beside the drift share, each with its threshold
+        assertEquals(await page.locator("#retraining-trigger tbody tr").allTextContents(), [
+          "Score PSI0.1670≥ 0.1000Reached",
+          "Share of drifted columns33.3%≥ 50.0%Below",
+        ]);
         const rows = await page.locator("#retraining-comparison tbody tr").allTextContents();
         assertEquals(rows, [
           "Champion (version 1)0.8392",

@@ -53,6 +53,7 @@ import {
 import { computeDrift, DEFAULT_DRIFT_SHARE, type DriftReport } from "./drift.ts";
 import { loadProfile, type ReferenceProfile, saveProfile } from "./profile.ts";
 import { escapeHtml, renderDriftHtml } from "./html.ts";
+import { formatShare, formatStat } from "./format.ts";
 import { DEFAULT_DRIFT_DIR, DRIFT_HTML, DRIFT_JSON } from "./report.ts";
 import { retrainChallenger, type RetrainDecision, type RetrainOutcome } from "./retrain.ts";
 import { PSI_MAJOR, PSI_THRESHOLD } from "./psi.ts";
@@ -72,9 +73,17 @@ export const MONITOR_EXIT_CODES: Readonly<Record<MonitorDecision, number>> = {
   promoted: 3,
 };
 
-/** The trigger's verdict. */
+/** The trigger's verdict, with the numbers it was decided on. */
 export interface RetrainingTrigger {
   retrain: boolean;
+  /** The score's PSI (null without a score column). */
+  score_psi: number | null;
+  /** True when the score's PSI reached the PSI threshold. */
+  score_shift: boolean;
+  /** The report's share of drifted columns. */
+  drift_share: number;
+  /** True when the share of drifted columns reached the drift share threshold. */
+  dataset_drift: boolean;
   /** Why (or why not), one clause per signal. */
   reasons: string[];
   /** One sentence. */
@@ -114,7 +123,15 @@ export function decideRetraining(
   const reasons = dataset || !scoreShift ? [columns, score] : [score, columns];
   const retrain = triggered || Boolean(opts.force);
   const lead = triggered ? "Retraining" : opts.force ? "Retraining (forced; no drift)" : "No retraining";
-  return { retrain, reasons, explanation: `${lead}: ${reasons.join("; ")}.` };
+  return {
+    retrain,
+    score_psi: psi,
+    score_shift: scoreShift,
+    drift_share: report.drift_share,
+    dataset_drift: dataset,
+    reasons,
+    explanation: `${lead}: ${reasons.join("; ")}.`,
+  };
 }
 
 /** Options of {@linkcode runMonitor}. */
@@ -208,6 +225,19 @@ async function loadCachedProfile(artifactUri: string, io?: IoOptions): Promise<R
 const fmt = (x: number | null | undefined, digits = 4) =>
   x === null || x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits);
 
+/** The two signals with their thresholds, one line: what the decision was made on. */
+function signalsHtml(t: RetrainingSection["trigger"]): string {
+  const reached = (yes: boolean) => (yes ? "reached" : "below");
+  const psi = t.score_psi === null
+    ? "score PSI – (no score column)"
+    : `score PSI ${formatStat(t.score_psi)} (retraining at ≥ ${formatStat(t.psi_threshold)}: ${
+      reached(t.score_shift)
+    })`;
+  return `<p>Signals: ${psi} · share of drifted columns ${formatShare(t.drift_share)} (retraining at ≥ ${
+    formatShare(t.drift_share_threshold)
+  }: ${reached(t.dataset_drift)})</p>`;
+}
+
 /**
  * The retraining section as HTML (inserted after the drift summary of the report page).
  *
@@ -233,6 +263,7 @@ export function retrainingHtml(r: RetrainingSection): string {
       escapeHtml(verdict)
     }</p>`,
     `<p>${escapeHtml(r.trigger.explanation)}</p>`,
+    signalsHtml(r.trigger),
     outcome ? `<p>${escapeHtml(outcome)}</p>` : "",
     `</section>`,
   ];

@@ -18,12 +18,15 @@ Deno.test("monitor: the trigger is dataset drift or a score shift, and says why 
   const calm = { n_drifted: 2, n_columns: 16, drift_share: 0.125, psi: { value: 0.04 } };
   const t = decideRetraining(calm as never);
   assertEquals(t.retrain, false);
+  // the numbers the decision was made on are recorded for the report and /monitoring
+  assertEquals([t.score_psi, t.score_shift, t.drift_share, t.dataset_drift], [0.04, false, 0.125, false]);
   assertEquals(
     t.explanation,
     "No retraining: 2 of 16 columns drifted (share 0.125, below 0.5); the score's PSI is 0.04 (below 0.1).",
   );
   const shifted = decideRetraining({ ...calm, psi: { value: 0.41 } } as never);
   assertEquals(shifted.retrain, true);
+  assertEquals([shifted.score_psi, shifted.score_shift, shifted.dataset_drift], [0.41, true, false]);
   assertStringIncludes(
     shifted.explanation,
     "Retraining: the score's PSI is 0.41 (at least 0.1: the scores shifted, a major shift); 2 of 16 columns",
@@ -35,7 +38,9 @@ Deno.test("monitor: the trigger is dataset drift or a score shift, and says why 
   const forced = decideRetraining(calm as never, { force: true });
   assertEquals(forced.retrain, true);
   assertStringIncludes(forced.explanation, "Retraining (forced; no drift)");
-  assertStringIncludes(decideRetraining({ ...calm, psi: null } as never).explanation, "PSI is unknown");
+  const unknown = decideRetraining({ ...calm, psi: null } as never);
+  assertStringIncludes(unknown.explanation, "PSI is unknown");
+  assertEquals([unknown.score_psi, unknown.score_shift], [null, false]);
 });
 
 /** Loans in [from, to) joined point-in-time with their features and scored by the champion: scored applications. */
@@ -98,6 +103,11 @@ Deno.test("monitor: no drift keeps everything; drift trains a challenger, promot
       ]);
       const html = await Deno.readTextFile(`${out}/drift_report.html`);
       assertStringIncludes(html, `<h2 id="retraining">Retraining</h2>`);
+      // the numbers the decision was made on, recorded and shown with their thresholds
+      const trigger = json.retraining.trigger;
+      assertEquals([trigger.score_psi, trigger.psi_threshold, trigger.score_shift], [json.psi.value, 0.1, false]);
+      assertEquals([trigger.drift_share, trigger.dataset_drift], [json.drift_share, false]);
+      assertStringIncludes(html, `score PSI ${json.psi.value.toFixed(4)} (retraining at ≥ 0.1000: below)`);
       assertEquals(await listArtifacts({ root, runId: r.runId, prefix: "report/" }), [
         "report/drift_report.html",
         "report/drift_report.json",

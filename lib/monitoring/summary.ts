@@ -14,6 +14,7 @@
 import { type Comparison, COMPARISON_METRICS, type ComparisonMetric } from "../model/champion.ts";
 import type { ColumnDrift } from "./column_drift.ts";
 import type { DriftReport, ScorePsi } from "./drift.ts";
+import { formatShare, formatStat } from "./format.ts";
 import type { RetrainingSection } from "./monitor.ts";
 
 /** A number to `digits` significant digits (null stays null; non-finite numbers become null). */
@@ -239,8 +240,31 @@ export function comparisonRows(c: Comparison): ComparisonRow[] {
   });
 }
 
+/** The score's PSI and the drift share the monitor decided on, each with its threshold (when recorded). */
+function signalRows(t: RetrainingSection["trigger"]): [string, string][] {
+  const rows: [string, string][] = [];
+  const reached = (yes: boolean | undefined) => (yes ? "reached" : "below");
+  if (t.score_psi !== undefined) {
+    rows.push([
+      "score PSI",
+      t.score_psi === null
+        ? "– (no score column)"
+        : `${formatStat(t.score_psi)} (retraining at ≥ ${formatStat(t.psi_threshold)}: ${reached(t.score_shift)})`,
+    ]);
+  }
+  if (t.drift_share !== undefined) {
+    rows.push([
+      "share of drifted columns",
+      `${formatShare(t.drift_share)} (retraining at ≥ ${formatShare(t.drift_share_threshold)}: ${
+        reached(t.dataset_drift)
+      })`,
+    ]);
+  }
+  return rows;
+}
+
 /**
- * The decision's facts as `{ item, value }` rows: decision, trigger, rule, champion before and after, challenger,
+ * The decision's facts as `{ item, value }` rows: decision, trigger, the score PSI and drift share it was decided on, rule, champion before and after, challenger,
  * its training rows and the holdout, the improvement's interval, the policy check, both models at their own
  * thresholds, the champion's decay since training, every test set, the monitor's run.
  *
@@ -254,6 +278,7 @@ export function retrainingFacts(r: RetrainingSection): { item: string; value: st
   const rows: [string, string][] = [
     ["decision", r.decision + (r.dry_run ? " (dry run)" : "")],
     ["trigger", r.trigger.explanation],
+    ...signalRows(r.trigger),
     [
       "retraining when",
       `share of drifted columns ≥ ${r.trigger.drift_share_threshold} or score PSI ≥ ${r.trigger.psi_threshold}` +
@@ -270,9 +295,9 @@ export function retrainingFacts(r: RetrainingSection): { item: string; value: st
       ["challenger trained on", `${r.training.rows} labelled rows, ${day(r.training.from)} to ${day(r.training.to)}`],
       [
         "holdout",
-        `${r.holdout.rows} newest labelled rows (${c.holdout.defaults} defaults), ${day(r.holdout.from)} to ${
-          day(r.holdout.to)
-        }`,
+        `${r.holdout.rows} newest labelled rows (${c.holdout.defaults} in the positive class), ${
+          day(r.holdout.from)
+        } to ${day(r.holdout.to)}`,
       ],
       [
         "improvement",

@@ -141,6 +141,10 @@ Deno.test("retrainingFacts: the decision, trigger, rule, champions, and the chal
   });
   const trigger = {
     retrain: true,
+    score_psi: 0.2,
+    score_shift: true,
+    drift_share: 0.125,
+    dataset_drift: false,
     reasons: [],
     explanation: "Retraining: the score's PSI is 0.2 (at least 0.1: the scores shifted).",
     drift_share_threshold: 0.5,
@@ -164,10 +168,12 @@ Deno.test("retrainingFacts: the decision, trigger, rule, champions, and the chal
   const facts = Object.fromEntries(retrainingFacts(section).map((f) => [f.item, f.value]));
   assertEquals(facts.decision, "promoted");
   assertEquals(facts.trigger, trigger.explanation);
+  assertEquals(facts["score PSI"], "0.2000 (retraining at ≥ 0.1000: reached)");
+  assertEquals(facts["share of drifted columns"], "12.5% (retraining at ≥ 50.0%: below)");
   assertEquals(facts["promotion rule"], "ROC AUC better by at least 0.005");
   assertEquals([facts["champion before"], facts["champion after"]], ["version 1 (run run-1)", "version 2"]);
   assertEquals(facts["challenger trained on"], "860 labelled rows, 2021-08-04 to 2021-12-01");
-  assertEquals(facts.holdout, "400 newest labelled rows (100 defaults), 2021-12-02 to 2021-12-31");
+  assertEquals(facts.holdout, "400 newest labelled rows (100 in the positive class), 2021-12-02 to 2021-12-31");
   assert(facts.improvement.includes("95% interval"), facts.improvement);
   assertEquals(facts["monitor run"], "run-m");
   assertEquals(facts.policy, undefined); // no policy given: not checked
@@ -191,6 +197,8 @@ Deno.test("retrainingFacts: the decision, trigger, rule, champions, and the chal
   assertEquals(calm.map((f) => f.item), [
     "decision",
     "trigger",
+    "score PSI",
+    "share of drifted columns",
     "retraining when",
     "promotion rule",
     "champion before",

@@ -39,7 +39,7 @@ export interface ChampionSummary {
   /** Registered metrics (test_auc, test_ks, test_recall, test_precision, threshold, ...). */
   metrics: Record<string, number>;
   threshold: number | null;
-  /** The decision policy in words, e.g. "90% recall of defaults (chosen on validation)". */
+  /** The decision policy in words, e.g. "90.0% recall of the positive class". */
   policy: string | null;
   registered_at: string;
   run: { run_id: string; status: string; start_time: string; end_time: string | null } | null;
@@ -78,6 +78,8 @@ export interface DriftSummary {
   columns: DriftColumnSummary[];
   prediction_drift: Record<string, unknown> | null;
   target_drift: Record<string, unknown> | null;
+  /** The score's PSI (reference deciles) and its verdict; null when the report has no score column. */
+  score_psi: { column: string; value: number; verdict: string | null } | null;
   /** What `deno task monitor` decided with this report (null: the report was written by `deno task drift`). */
   retraining: RetrainingSummary | null;
 }
@@ -88,6 +90,11 @@ export interface RetrainingSummary {
   decision: string;
   /** The decision in sentences, with the numbers. */
   explanation: string;
+  /**
+   * The two signals the monitor decides on, with the thresholds it used: the score's PSI and the share of drifted
+   * columns (either one reaching its threshold retrains). Null for a section without thresholds.
+   */
+  trigger: RetrainingTriggerSummary | null;
   monitor_run_id: string | null;
   champion_before: number | null;
   champion_after: number | null;
@@ -105,6 +112,22 @@ export interface RetrainingSummary {
     /** The champion's decay since training (absent when unknown). */
     decay?: { decayed: boolean; text: string };
   } | null;
+}
+
+/** What triggered (or did not trigger) retraining: the score's PSI and the drift share, each with its threshold. */
+export interface RetrainingTriggerSummary {
+  /** The score's PSI (null without a score column). */
+  score_psi: number | null;
+  psi_threshold: number | null;
+  /** True when the PSI reached its threshold. */
+  score_shift: boolean;
+  /** Share of drifted columns. */
+  drift_share: number | null;
+  drift_share_threshold: number | null;
+  /** True when the drift share reached its threshold. */
+  dataset_drift: boolean;
+  /** Retraining was forced (`--force-retrain`). */
+  forced: boolean;
 }
 
 /** The JSON of `GET /api/monitoring`. */
@@ -231,23 +254,23 @@ async function championSummary(
 }
 
 /**
- * A threshold policy in words: `"90% recall of defaults"` or `"lowest expected cost (missed default 5, rejected
- * good 1)"` (null when there is none).
+ * A threshold policy in words, in the engine's generic terms (label 1 is the positive class): `"90.0% recall of the
+ * positive class"` or `"lowest expected cost (missed positive 5, false positive 1)"` (null when there is none).
  *
  * @example
  * ```ts
  * import { describePolicy } from "./monitoring.ts";
- * describePolicy({ threshold: 0.2, policy: { kind: "target_recall", targetRecall: 0.9 } }); // "90% recall of defaults"
+ * describePolicy({ threshold: 0.2, policy: { kind: "target_recall", targetRecall: 0.9 } }); // "90.0% recall of the positive class"
  * ```
  */
 export function describePolicy(choice: Record<string, unknown> | null): string | null {
   const policy = choice?.policy as Record<string, unknown> | undefined;
   if (!policy || typeof policy !== "object") return null;
   if (policy.kind === "target_recall" && typeof policy.targetRecall === "number") {
-    return `${+(policy.targetRecall * 100).toFixed(2)}% recall of defaults`;
+    return `${(policy.targetRecall * 100).toFixed(1)}% recall of the positive class`;
   }
   if (policy.kind === "min_cost") {
-    return `lowest expected cost (missed default ${policy.costMissedDefault}, rejected good ${policy.costRejectedGood})`;
+    return `lowest expected cost (missed positive ${policy.costMissedDefault}, false positive ${policy.costRejectedGood})`;
   }
   return null;
 }
@@ -308,12 +331,42 @@ export function parseDriftReport(doc: unknown): DriftSummary {
     columns,
     prediction_drift: obj(d.prediction_drift),
     target_drift: obj(d.target_drift),
-    retraining: parseRetraining(d.retraining),
+    score_psi: parseScorePsi(d.psi),
+    retraining: parseRetraining(d.retraining, d),
+  };
+}
+
+function parseScorePsi(v: unknown): DriftSummary["score_psi"] {
+  const p = obj(v);
+  const value = num(p?.value);
+  if (!p || value === null) return null;
+  return { column: str(p.column) ?? "", value, verdict: str(p.verdict) };
+}
+
+/**
+ * The trigger's signals: recorded by the monitor (`retraining.trigger`); reports written before the monitor recorded
+ * the numbers take them from the report itself (its `psi.value` and `drift_share`).
+ */
+function parseTrigger(v: unknown, report: Record<string, unknown>): RetrainingTriggerSummary | null {
+  const t = obj(v);
+  if (!t) return null;
+  const psiThreshold = num(t.psi_threshold), shareThreshold = num(t.drift_share_threshold);
+  const psi = num(t.score_psi) ?? num(obj(report.psi)?.value);
+  const share = num(t.drift_share) ?? num(report.drift_share);
+  const reached = (x: number | null, at: number | null) => x !== null && at !== null && x >= at;
+  return {
+    score_psi: psi,
+    psi_threshold: psiThreshold,
+    score_shift: typeof t.score_shift === "boolean" ? t.score_shift : reached(psi, psiThreshold),
+    drift_share: share,
+    drift_share_threshold: shareThreshold,
+    dataset_drift: typeof t.dataset_drift === "boolean" ? t.dataset_drift : reached(share, shareThreshold),
+    forced: t.forced === true,
   };
 }
 
 /** Keeps what the page shows of a report's `retraining` section; null when there is none. */
-function parseRetraining(v: unknown): RetrainingSummary | null {
+function parseRetraining(v: unknown, report: Record<string, unknown>): RetrainingSummary | null {
   const r = obj(v);
   if (!r) return null;
   const decision = str(r.decision);
@@ -322,6 +375,7 @@ function parseRetraining(v: unknown): RetrainingSummary | null {
   return {
     decision,
     explanation: str(r.explanation) ?? "",
+    trigger: parseTrigger(r.trigger, report),
     monitor_run_id: str(r.monitor_run_id),
     champion_before: num(obj(r.champion)?.version),
     champion_after: num(r.champion_after),

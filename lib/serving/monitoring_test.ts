@@ -41,7 +41,7 @@ Deno.test("monitoring data: champion metrics, charts and policy from the registr
     const c = data.model.champion!;
     assertEquals([c.version, c.aliases, c.threshold], [2, ["champion"], 0.25]);
     assertEquals(c.metrics.test_auc, 0.9);
-    assertEquals(c.policy, "90% recall of defaults");
+    assertEquals(c.policy, "90.0% recall of the positive class");
     assertEquals(c.run?.status, "FINISHED");
     assertEquals(c.charts.map((x) => x.url), ["/monitoring/charts/pr.svg", "/monitoring/charts/roc.svg"]);
     assertEquals(data.model.served_version, 2);
@@ -52,6 +52,7 @@ Deno.test("monitoring data: champion metrics, charts and policy from the registr
     const r = withReport.drift.report!;
     assertEquals(r.columns.map((x) => x.column), ["person_income", "loan_intent", "city"]);
     assertEquals([r.n_columns, r.n_drifted, r.dataset_drift], [3, 1, false]);
+    assertEquals(r.score_psi, { column: "probability", value: 0.167, verdict: "moderate shift" });
     assertEquals(withReport.drift.html_url, null); // no HTML written yet
     assertEquals(r.retraining, null); // written by deno task drift
     await writeDriftReportFixture(drift, { retraining: true });
@@ -59,6 +60,16 @@ Deno.test("monitoring data: champion metrics, charts and policy from the registr
     assertEquals(monitored.retraining, {
       decision: "promoted",
       explanation: FIXTURE_RETRAINING.explanation,
+      // the score PSI that triggered retraining and the drift share, each with its threshold
+      trigger: {
+        score_psi: 0.167,
+        psi_threshold: 0.1,
+        score_shift: true,
+        drift_share: 1 / 3,
+        drift_share_threshold: 0.5,
+        dataset_drift: false,
+        forced: false,
+      },
       monitor_run_id: "20210901T060000000Z-0000abcd",
       champion_before: 1,
       champion_after: 2,
@@ -139,7 +150,37 @@ Deno.test("parseDriftReport names what does not fit the contract; describePolicy
   );
   assertEquals(
     describePolicy({ policy: { kind: "min_cost", costMissedDefault: 5, costRejectedGood: 1 } }),
-    "lowest expected cost (missed default 5, rejected good 1)",
+    "lowest expected cost (missed positive 5, false positive 1)",
   );
   assertEquals(describePolicy(null), null);
+});
+
+Deno.test("parseDriftReport: a retraining section recorded before the monitor kept the numbers takes them from the report", () => {
+  const base = { format: "drift-report/1", columns: [], drift_share: 0.25, psi: { column: "score", value: 0.31 } };
+  const old = parseDriftReport({
+    ...base,
+    retraining: { decision: "kept_champion", trigger: { psi_threshold: 0.25, drift_share_threshold: 0.5 } },
+  });
+  assertEquals(old.retraining?.trigger, {
+    score_psi: 0.31,
+    psi_threshold: 0.25,
+    score_shift: true,
+    drift_share: 0.25,
+    drift_share_threshold: 0.5,
+    dataset_drift: false,
+    forced: false,
+  });
+  assertEquals(old.score_psi, { column: "score", value: 0.31, verdict: null });
+  // a report without a score column: no PSI, and a trigger below its PSI threshold
+  const noScore = parseDriftReport({
+    ...base,
+    psi: null,
+    retraining: { decision: "no_drift", trigger: { psi_threshold: 0.1, drift_share_threshold: 0.5 } },
+  });
+  assertEquals([noScore.score_psi, noScore.retraining?.trigger?.score_psi, noScore.retraining?.trigger?.score_shift], [
+    null,
+    null,
+    false,
+  ]);
+  assertEquals(parseDriftReport({ ...base, retraining: { decision: "no_drift" } }).retraining?.trigger, null);
 });

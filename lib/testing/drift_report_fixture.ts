@@ -62,7 +62,7 @@ export const FIXTURE_DRIFT_REPORT = {
   ],
   prediction_drift: { column: "probability", test: "wasserstein", score: 0.05, drifted: false },
   target_drift: null,
-  psi: null,
+  psi: { column: "probability", value: 0.167, verdict: "moderate shift", bins: [] },
 };
 
 /** The `retraining` section `deno task monitor` adds (a promotion of version 2 over version 1). */
@@ -70,6 +70,18 @@ export const FIXTURE_RETRAINING = {
   decision: "promoted",
   explanation: "Retraining: the score's PSI is 0.167 (at least 0.1: the scores shifted). Promoted version 2 to " +
     "champion (was version 1).",
+  trigger: {
+    retrain: true,
+    score_psi: 0.167,
+    score_shift: true,
+    drift_share: 1 / 3,
+    dataset_drift: false,
+    reasons: [],
+    explanation: "Retraining: the score's PSI is 0.167 (at least 0.1: the scores shifted).",
+    drift_share_threshold: 0.5,
+    psi_threshold: 0.1,
+    forced: false,
+  },
   dry_run: false,
   monitor_run_id: "20210901T060000000Z-0000abcd",
   champion: { version: 1, run_id: "run-1" },

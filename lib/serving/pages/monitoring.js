@@ -10,7 +10,7 @@ import { fetchJson, h, number, percent, replace, timestamp } from "./ui.js";
 const HEADLINE = [
   ["test_auc", "ROC AUC", "number"],
   ["test_ks", "KS statistic", "number"],
-  ["test_recall", "Recall of defaults at threshold", "percent"],
+  ["test_recall", "Recall of the positive class at threshold", "percent"],
   ["test_precision", "Precision at threshold", "percent"],
   ["threshold", "Threshold (probability)", "percent"],
   ["test_approval_rate", "Approval rate", "percent"],
@@ -28,13 +28,24 @@ const OTHER = {
 
 /** Chart captions by artifact name. @type {Record<string, string>} */
 const CHARTS = {
-  roc: "ROC curve (test loans)",
-  pr: "Precision–recall curve (test loans)",
+  roc: "ROC curve (test set)",
+  pr: "Precision–recall curve (test set)",
   score_distribution: "Score distribution with the threshold",
   confusion: "Confusion matrix at the threshold",
-  calibration: "Calibration (test loans)",
+  calibration: "Calibration (test set)",
   training_curve: "Training curve",
 };
+
+/**
+ * A test score, threshold or PSI with four decimals, as the drift report writes them ("0.1670"); tiny p-values in
+ * scientific notation.
+ *
+ * @param {unknown} x
+ */
+function stat(x) {
+  if (typeof x !== "number" || !Number.isFinite(x)) return "–";
+  return x !== 0 && Math.abs(x) < 1e-4 ? x.toExponential(2) : x.toFixed(4);
+}
 
 /**
  * @param {unknown} value
@@ -181,7 +192,7 @@ function renderSegments(report) {
   return h(
     "section",
     { id: "segments" },
-    h("h3", {}, "Fairness by segment (test loans)"),
+    h("h3", {}, "Fairness by segment (test set)"),
     flagged,
     h(
       "table",
@@ -198,7 +209,7 @@ function renderSegments(report) {
         h(
           "tr",
           {},
-          ...["Segment", "Loans", "Defaults", "Recall", "Precision", "Approval rate", "ROC AUC", "Approval ratio"].map((
+          ...["Segment", "Rows", "Positives", "Recall", "Precision", "Approval rate", "ROC AUC", "Approval ratio"].map((
             x,
           ) => h("th", { scope: "col" }, x)),
         ),
@@ -221,10 +232,19 @@ function renderDrift(drift) {
     "p",
     { id: "drift-summary", class: r.dataset_drift ? "alert" : "notice-ok" },
     h("strong", {}, r.dataset_drift ? "Dataset drift detected: " : "No dataset drift: "),
-    `${r.n_drifted} of ${r.n_columns} columns drifted (${percent(share)}; the dataset drifts at ${
-      percent(r.drift_share_threshold ?? 0.5, 0)
+    `${r.n_drifted} of ${r.n_columns} columns drifted (${percent(share, 1)}; the dataset drifts at ${
+      percent(r.drift_share_threshold ?? 0.5, 1)
     }).`,
   );
+  const psi = r.score_psi
+    ? h(
+      "p",
+      { id: "drift-score-psi" },
+      h("strong", {}, `Score PSI (${r.score_psi.column}): `),
+      stat(r.score_psi.value),
+      r.score_psi.verdict ? ` (${r.score_psi.verdict}; stable below 0.1, major shift from 0.25)` : "",
+    )
+    : null;
   const side = (/** @type {{ source: string, rows: number | null }} */ x) =>
     `${x.source || "–"}${x.rows === null ? "" : ` (${number(x.rows, 0)} rows)`}`;
   const about = h(
@@ -243,7 +263,7 @@ function renderDrift(drift) {
         {},
         h("strong", {}, `${label}: `),
         v.drifted === true ? "drift" : v.drifted === false ? "no drift" : "",
-        typeof v.score === "number" ? ` (score ${number(v.score, 4)}${v.test ? `, ${v.test}` : ""})` : "",
+        typeof v.score === "number" ? ` (score ${stat(v.score)}${v.test ? `, ${v.test}` : ""})` : "",
       )
     );
   const table = h(
@@ -276,7 +296,7 @@ function renderDrift(drift) {
           h("th", { scope: "row" }, c.column),
           h("td", {}, c.kind),
           h("td", {}, c.test),
-          h("td", { class: "num" }, number(c.score, 4)),
+          h("td", { class: "num" }, stat(c.score)),
           h("td", { class: "num" }, number(c.threshold, 4)),
           h("td", {}, h("span", { class: c.drifted ? "tag bad" : "tag good" }, c.drifted ? "Drift" : "No drift")),
           h("td", { class: "num" }, `${percent(c.missing_share_reference)} → ${percent(c.missing_share_current)}`),
@@ -291,7 +311,7 @@ function renderDrift(drift) {
       ),
     ),
   );
-  replace(box, summary, about, link, ...extra, table);
+  replace(box, summary, psi, about, link, ...extra, table);
 }
 
 /** Headlines of the monitor's decisions. @type {Record<string, string>} */
@@ -302,6 +322,59 @@ const DECISIONS = {
   dry_run_would_keep: "Dry run: the champion would be kept",
   no_drift: "No retraining",
 };
+
+/**
+ * The two signals the monitor decided on, each with its threshold: the score's PSI and the share of drifted columns.
+ * @param {any} t
+ */
+function renderTrigger(t) {
+  if (!t) return null;
+  const row = (/** @type {string} */ label, /** @type {string} */ value, /** @type {string} */ at, reached) =>
+    h(
+      "tr",
+      {},
+      h("th", { scope: "row" }, label),
+      h("td", { class: "num" }, value),
+      h("td", { class: "num" }, at),
+      h("td", {}, h("span", { class: reached ? "tag bad" : "tag good" }, reached ? "Reached" : "Below")),
+    );
+  return h(
+    "table",
+    { id: "retraining-trigger" },
+    h(
+      "caption",
+      {},
+      `What the monitor decided on: either signal at its threshold retrains${
+        t.forced ? " (retraining was forced)" : ""
+      }`,
+    ),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ...["Signal", "Value", "Retrains at", ""].map((x) => h("th", { scope: "col" }, x)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      row(
+        "Score PSI",
+        t.score_psi === null ? "– (no score column)" : stat(t.score_psi),
+        `≥ ${stat(t.psi_threshold)}`,
+        t.score_shift,
+      ),
+      row(
+        "Share of drifted columns",
+        percent(t.drift_share, 1),
+        `≥ ${percent(t.drift_share_threshold, 1)}`,
+        t.dataset_drift,
+      ),
+    ),
+  );
+}
 
 /** @param {any} drift */
 function renderRetraining(drift) {
@@ -329,7 +402,7 @@ function renderRetraining(drift) {
     ? h(
       "table",
       { id: "retraining-comparison" },
-      h("caption", {}, `${c.metric} on the ${number(c.holdout_rows, 0)} newest labelled loans`),
+      h("caption", {}, `${c.metric} on the ${number(c.holdout_rows, 0)} newest labelled rows`),
       h(
         "tbody",
         {},
@@ -363,6 +436,7 @@ function renderRetraining(drift) {
   replace(
     box,
     headline,
+    renderTrigger(t.trigger),
     h("p", { id: "retraining-explanation" }, t.explanation),
     table,
     policy,
