@@ -61,7 +61,7 @@ async function lifecycle(root: string, io?: IoOptions): Promise<void> {
   assertEquals(rec.metrics, { loss: 0.2, val_loss: 1.1 / 5, val_auc: 0.75, brier: 0.11 });
   assertEquals(rec.tags, { model: "mlp", data_version: "2024-06" });
   assertEquals(rec.artifact_uri, `${root}/runs/credit_default/${run.runId}/artifacts`);
-  await assertRejects(() => run.logMetric("loss", 0.1), Error, "has ended (FINISHED)");
+  assertThrows(() => run.logMetric("loss", 0.1), Error, "has ended (FINISHED)"); // checked before any write: throws at once
   await assertRejects(() => run.end(), Error, "cannot end again");
 
   const history = await getMetricHistory(root, run.runId, { io });
