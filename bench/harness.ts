@@ -11,6 +11,21 @@
  */
 import { readSystemFile } from "../lib/io/system_file.ts";
 
+/**
+ * The command and arguments that run a benchmark's child process through `bench/child.sh`, the one program the bench
+ * task may run (besides redis-server and redis-benchmark): `deno` with a checked subset of flags on a script under
+ * bench/ or tasks/ (`core` pins it with taskset), `/usr/bin/python3` on a script under bench/, or `halt-poll-ns N`.
+ * Benchmarks never run `deno`, `python3` or `taskset` directly: those could run anything.
+ */
+export function benchChild(
+  kind: "deno" | "python" | "halt-poll-ns",
+  args: string[],
+  core?: number,
+): [string, string[]] {
+  const wrapper = new URL("./child.sh", import.meta.url).pathname;
+  return [wrapper, [kind, ...(kind === "deno" && core !== undefined ? ["--core", String(core)] : []), ...args]];
+}
+
 /** Median of numbers. */
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

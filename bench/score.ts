@@ -28,7 +28,7 @@ import { exists, list, readBytes, writeBytes } from "../lib/io/mod.ts";
 import { startS3 } from "../lib/testing/s3rver.ts";
 import { readSystemFile } from "../lib/io/system_file.ts";
 import { duckdbScoringFloor } from "./duckdb_anchor.ts";
-import { median, peakRssMb, round, writeResults } from "./harness.ts";
+import { benchChild, median, peakRssMb, round, writeResults } from "./harness.ts";
 
 const USAGE = "deno task bench score [--rows N] [--people N] [--repeats R] [--reasons all,rejected,none] " +
   "[--workers N] [--local] [--results NAME]";
@@ -171,19 +171,19 @@ export async function main(args: string[]): Promise<void> {
     for (let r = 0; r < repeats; r++) {
       for (const reasons of modes) {
         const childArgs: ChildArgs = { input, output, dataDir: sources, modelStore: models, reasons, workers };
-        const out = await new Deno.Command("deno", {
-          args: [
-            "run",
-            "--allow-read",
-            `--allow-write=${here("./")}`,
-            "--allow-net",
-            "--allow-env",
-            "--allow-sys",
-            "--allow-run=cat",
-            here("./score.ts"),
-            "--child",
-            JSON.stringify(childArgs),
-          ],
+        const [command, args] = benchChild("deno", [
+          "--allow-read",
+          `--allow-write=${here("./")}`,
+          "--allow-net",
+          "--allow-env",
+          "--allow-sys",
+          "--allow-run=cat",
+          here("./score.ts"),
+          "--child",
+          JSON.stringify(childArgs),
+        ]);
+        const out = await new Deno.Command(command, {
+          args,
           env: s3 ? s3.env : {},
           stdout: "piped",
           stderr: "piped",

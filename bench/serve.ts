@@ -28,7 +28,7 @@ import { trainModel } from "../lib/model/train.ts";
 import { readTable } from "../lib/io/mod.ts";
 import { requireService } from "../lib/testing/services.ts";
 import { readCpuIdle, setGuestHaltPollNs } from "../lib/serving/cpu_idle.ts";
-import { median, round, writeResults } from "./harness.ts";
+import { benchChild, median, round, writeResults } from "./harness.ts";
 import type { LoadPlan, LoadReport } from "./serve_load.ts";
 
 const USAGE = "deno task bench serve [--rate R] [--seconds S] [--warmup S] [--rounds N] [--halt-poll-ns NS] [--pin]";
@@ -152,6 +152,19 @@ function idleLabel(ns: number | null): string {
   return ns === null ? "no haltpoll governor" : `guest_halt_poll_ns=${ns}`;
 }
 
+/** Sets guest_halt_poll_ns through bench/child.sh (the bench task may not run `tee`, which could write anything). */
+function setHaltPoll(ns: number): Promise<number> {
+  return setGuestHaltPollNs(ns, {
+    write: async (_path, text) => {
+      const [command, args] = benchChild("halt-poll-ns", [text.trim()]);
+      const out = await new Deno.Command(command, { args, stdout: "null", stderr: "piped" }).output();
+      if (!out.success) {
+        throw new Error(new TextDecoder().decode(out.stderr).trim() || `bench/child.sh exit ${out.code}`);
+      }
+    },
+  });
+}
+
 /** Runs the load generator (bench/serve_load.ts) in a process of its own: the plan on stdin, its report on stdout. */
 async function runLoad([command, args]: [string, string[]], plan: LoadPlan): Promise<LoadReport> {
   const child = new Deno.Command(command, { args, stdin: "piped", stdout: "piped", stderr: "inherit" }).spawn();
@@ -204,8 +217,7 @@ export async function main(args: string[]): Promise<void> {
   const cores = navigator.hardwareConcurrency;
   const pin = values.pin === true;
   if (pin && cores < 2) throw new Error(`Flag "--pin" needs two cores; this machine has ${cores}`);
-  const pinned = (core: number, args: string[]) =>
-    (pin ? ["taskset", ["-c", String(core), "deno", ...args]] : ["deno", args]) as [string, string[]];
+  const pinned = (core: number, args: string[]) => benchChild("deno", args, pin ? core : undefined);
   const redis = await requireService("redis");
   if (!redis.available) throw new Error(`bench serve needs Redis: ${redis.reason}`);
   const dir = new URL("./.data/serve", import.meta.url).pathname;
@@ -260,7 +272,6 @@ export async function main(args: string[]): Promise<void> {
     FEATURE_STORE__ONLINE_STORE__PORT: String(redis.port),
   };
   const [serverCommand, serverArgs] = pinned(cores - 1, [
-    "run",
     "--allow-read",
     "--allow-write=data,reports,.demo",
     "--allow-net",
@@ -300,7 +311,6 @@ export async function main(args: string[]): Promise<void> {
       connections: 32,
     };
     const loadCommand = pinned(0, [
-      "run",
       "--allow-net=127.0.0.1",
       new URL("./serve_load.ts", import.meta.url).pathname,
     ]);
@@ -311,9 +321,9 @@ export async function main(args: string[]): Promise<void> {
     try {
       for (let round = 1; round <= rounds; round++) {
         for (const setting of settings) {
-          if (setting !== null) await setGuestHaltPollNs(setting);
+          if (setting !== null) await setHaltPoll(setting);
           const figures = phaseFigures(await runLoad(loadCommand, plan));
-          if (setting !== null) await setGuestHaltPollNs(machineSetting.guestHaltPollNs!);
+          if (setting !== null) await setHaltPoll(machineSetting.guestHaltPollNs!);
           byRound.get(setting)!.push(figures);
           console.log(
             `round ${round}/${rounds}, ${idleLabel(setting ?? machineSetting.guestHaltPollNs)}: ` +
@@ -322,7 +332,7 @@ export async function main(args: string[]): Promise<void> {
         }
       }
     } finally {
-      if (haltPollNs !== undefined) await setGuestHaltPollNs(machineSetting.guestHaltPollNs!);
+      if (haltPollNs !== undefined) await setHaltPoll(machineSetting.guestHaltPollNs!);
     }
     const summary = (setting: number | null) => ({
       cpu_idle: { driver: machineSetting.driver, guest_halt_poll_ns: setting ?? machineSetting.guestHaltPollNs },

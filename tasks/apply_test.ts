@@ -58,7 +58,7 @@ Deno.test({
   ignore: !hasData,
   fn: async () => {
     const dataDir = await Deno.makeTempDir();
-    await Deno.symlink(`${DATA}zipcode_table.parquet`, `${dataDir}/zipcode_table.parquet`);
+    await Deno.copyFile(`${DATA}zipcode_table.parquet`, `${dataDir}/zipcode_table.parquet`);
     // A credit history with the tutorial's columns, from the published CSV sample, as Parquet.
     await writeTable(`${dataDir}/credit_history.parquet`, await readTable(`${DATA}credit_history_sample.csv`));
     const yaml = `project: credit_scoring\nregistry: $DIR/registry.json\ndata_dir: ${dataDir}\n`;

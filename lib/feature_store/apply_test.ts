@@ -39,10 +39,10 @@ function creditHistoryTable(rows = 3): arrow.Table {
   return new arrow.Table(columns);
 }
 
-/** A data dir with the real zipcode table (linked, not copied) and a synthetic credit history. */
+/** A data dir with the real zipcode table (copied into a temp folder) and a synthetic credit history. */
 async function creditDataDir(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "apply-test-" });
-  await Deno.symlink(`${DATA}zipcode_table.parquet`, `${dir}/zipcode_table.parquet`);
+  await Deno.copyFile(`${DATA}zipcode_table.parquet`, `${dir}/zipcode_table.parquet`);
   await writeParquetTable(`${dir}/credit_history.parquet`, creditHistoryTable());
   return dir;
 }
