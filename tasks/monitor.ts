@@ -32,6 +32,7 @@ import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { exists } from "../lib/io/mod.ts";
 import { openRepoFlag, trainingSourceOf } from "../lib/repo/load.ts";
 import { COMPARISON_METRICS, type ComparisonMetric, DEFAULT_PROMOTION_RULE } from "../lib/model/champion.ts";
+import { reasonUnits } from "../lib/model/explain.ts";
 import { MODEL_TYPE_NAMES } from "../lib/model/model_types.ts";
 import { readScoredRuns } from "../lib/scoring/reader.ts";
 import { DEFAULT_DRIFT_DIR, DEFAULT_DRIFT_SHARE } from "../lib/monitoring/mod.ts";
@@ -220,6 +221,8 @@ export async function main(
     dryRun: parsed.dryRun,
     // the challenger must also meet the model spec's decision policy on the holdout at its own threshold
     policy: opened.model.policy,
+    // the repo's units ("$", "years") title the report charts' value axes
+    units: reasonUnits(opened.model),
     holdoutDays: parsed.holdoutDays,
     trainDays: parsed.trainDays,
     train: {

@@ -174,6 +174,8 @@ export interface MonitorOptions {
   train?: Partial<TrainOptions>;
   /** Report folder (default `reports/drift`); null writes it only as run artifacts. */
   out?: string | null;
+  /** Units of columns ("$", "years"), titling the report's charts (lib/model/explain.ts `reasonUnits`). */
+  units?: Record<string, string>;
   /** Extra params recorded on the parent run (e.g. the scored window). */
   params?: Record<string, Json>;
   log?: (line: string) => void;
@@ -485,7 +487,10 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
     };
     const full: MonitorReport = { ...report, retraining };
     const html = new TextEncoder().encode(
-      withRetrainingSection(await renderDriftHtml(full, { title: "Drift and retraining report" }), retraining),
+      withRetrainingSection(
+        await renderDriftHtml(full, { title: "Drift and retraining report", units: opts.units }),
+        retraining,
+      ),
     );
     const json = new TextEncoder().encode(JSON.stringify(full, null, 1) + "\n");
     await run.logArtifact(`report/${DRIFT_HTML}`, html, { contentType: "text/html; charset=utf-8" });
