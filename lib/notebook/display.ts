@@ -42,6 +42,8 @@ export interface DataFrameLike {
   values: unknown[];
   head(rows?: number): DataFrameLike;
   dtypes?: string[] | string;
+  /** Row labels; shown as a first column when they are not the default 0, 1, 2, ... */
+  index?: unknown[];
 }
 
 /** What {@linkcode table} accepts: an Arrow table, a danfojs DataFrame or Series, or plain row objects. */
@@ -228,19 +230,35 @@ function arrowGrid(t: arrow.Table, maxRows: number, maxColumns: number): Grid {
   };
 }
 
+/** The row labels of a DataFrame when they say something (describe's statistic names, valueCounts's values). */
+function labelledIndex(df: DataFrameLike, rows: number): unknown[] | null {
+  const index = Array.isArray(df.index) ? df.index.slice(0, rows) : null;
+  if (!index || index.length === 0) return null;
+  return index.every((v, i) => v === i || v === String(i)) ? null : index;
+}
+
 function dataFrameGrid(df: DataFrameLike, maxRows: number, maxColumns: number): Grid {
   const totalRows = df.shape[0] ?? 0;
-  const head = totalRows > maxRows ? df.head(maxRows) : df;
-  const values = head.values as unknown[];
+  // danfojs refuses head(0); an empty frame or a zero-row view needs no rows
+  const head = maxRows === 0 || totalRows === 0 ? null : totalRows > maxRows ? df.head(maxRows) : df;
+  const values = (head?.values ?? []) as unknown[];
   // a Series has one column and flat values
   const isSeries = (df as { $isSeries?: boolean }).$isSeries === true ||
     (values.length > 0 && !Array.isArray(values[0]));
-  const names = df.columns ?? ["value"];
-  const rows = isSeries ? values.map((v) => [v]) : (values as unknown[][]).map((r) => r.slice(0, maxColumns));
+  const names = isSeries ? [(df as { columns?: string[] }).columns?.[0] ?? "value"] : df.columns ?? ["value"];
+  let rows = isSeries ? values.map((v) => [v]) : (values as unknown[][]).map((r) => r.slice(0, maxColumns));
   const dtypes = Array.isArray(df.dtypes) ? df.dtypes : typeof df.dtypes === "string" ? [df.dtypes] : null;
+  let columns = names.slice(0, maxColumns);
+  let types = dtypes ? dtypes.slice(0, maxColumns) : null;
+  const index = head ? labelledIndex(head, rows.length) : null;
+  if (index) {
+    rows = rows.map((r, i) => [index[i], ...r]);
+    columns = ["", ...columns];
+    types = types ? ["", ...types] : null;
+  }
   return {
-    columns: names.slice(0, maxColumns),
-    types: dtypes ? dtypes.slice(0, maxColumns) : null,
+    columns,
+    types,
     rows,
     totalRows,
     totalColumns: isSeries ? 1 : (df.shape[1] ?? names.length),

@@ -166,6 +166,24 @@ Deno.test("tableBundle of danfojs DataFrames and Series (real danfojs)", async (
   assertStringIncludes(s["text/html"], "3 rows × 1 column");
 });
 
+Deno.test("table() of a real danfojs DataFrame: accepted when built, row labels shown when they say something", async () => {
+  const dfd = await import("danfojs");
+  const df = new dfd.DataFrame({ a: [1, 2, 3, 4], b: [0.5, 1.5, 2.5, 3.5] });
+  const shown = table(df)[JUPYTER_DISPLAY]()["text/html"]; // table(df) threw on any non-empty frame (head(0))
+  assertEquals(
+    cells(shown),
+    [["1", "0.5"], ["2", "1.5"], ["3", "2.5"], ["4", "3.5"]],
+    "default index: no label column",
+  );
+  const described = cells(tableBundle(df.describe())["text/html"]);
+  assertEquals(described.map((r) => r[0]), ["count", "mean", "std", "min", "median", "max", "variance"]);
+  assertEquals(described[1].slice(1), ["2.5", "2"]);
+  const counts = cells(tableBundle(new dfd.Series(["x", "y", "x"]).valueCounts())["text/html"]);
+  assertEquals(counts, [["x", "2"], ["y", "1"]]);
+  const empty = new dfd.DataFrame({ a: [1] }).query(new dfd.Series([false]));
+  assertStringIncludes(table(empty)[JUPYTER_DISPLAY]()["text/html"], "0 rows");
+});
+
 Deno.test("table() refuses what it cannot show, naming it", () => {
   assertThrows(() => table(42 as never), Error, "Cannot show");
   assertEquals(Object.keys(table([{ a: 1 }])[JUPYTER_DISPLAY]()).sort(), ["text/html", "text/plain"]);
