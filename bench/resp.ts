@@ -1,7 +1,7 @@
 /**
- * `deno task bench resp [--entities N] [--rounds R] [--reads N]`: the online store's hand-written RESP writer and
- * reader (lib/feature_store/online/resp_*.ts) against ioredis (the client the store uses for clusters) on the same
- * work, against a throwaway redis-server of this benchmark's own (its own port, no persistence; the shared 6379 is
+ * `deno task bench resp [--entities N] [--rounds R] [--reads N] [--skip-writes]`: the online store's hand-written
+ * RESP writer (lib/feature_store/online/resp_*.ts) against ioredis (the client the store uses for everything else)
+ * on the same work, against a throwaway redis-server of this benchmark's own (its own port, no persistence; the shared 6379 is
  * never touched).
  *
  * Writes: N entities (default 200k) x the 9 credit_history features, the store's layout (one string key per entity
@@ -19,9 +19,11 @@
  * Every timing includes the encoding from the Arrow table. After every write the server's contents (all keys and
  * values, sorted, SHA-256) must equal those of `ours`.
  *
- * Reads: `batch` (MGETs of 1000 random keys, one after another, --reads keys in all) and `serving` (MGETs of 3 keys,
- * 64 in flight, 50k requests; p50/p99 latency) through `RespReader` and through ioredis with and without
- * auto-pipelining, each returning the same values.
+ * Reads: `batch` (MGETs of 1000 random keys, one after another, --reads keys in all), `serving` (MGETs of 3 keys,
+ * 64 in flight, 50k requests; p50/p99 latency) and `paced` (MGETs of 3 keys sent at 1000/s for 5 s) through ioredis
+ * with and without auto-pipelining, each returning the same values. Until commit 4f13385 a raw reader of our own
+ * (RespReader) took part: plain ioredis beat it on all three (bench/results/resp.json of that commit), so the store
+ * reads through ioredis; ratios of reads are to plain `ioredis` since.
  *
  * Rounds alternate the contenders (order rotated each round); medians, and the ratio of each median to ours.
  * Writes bench/results/resp.json.
@@ -36,7 +38,6 @@ import { tableEncoder } from "../lib/feature_store/online/codec.ts";
 import { keyPrefix } from "../lib/feature_store/online/entity_key.ts";
 import { WRITE_NEWER_LUA } from "../lib/feature_store/online/redis.ts";
 import { RespTableEncoder, RespWriter } from "../lib/feature_store/online/resp_writer.ts";
-import { RespReader } from "../lib/feature_store/online/resp_reader.ts";
 import { startThrowawayRedis } from "../lib/testing/services.ts";
 import { seededRandom as rng } from "../lib/numeric/random.ts";
 import { creditTable } from "./materialize.ts";
@@ -211,10 +212,6 @@ interface ReadClient {
 }
 
 const READERS: Record<string, (host: string, port: number) => Promise<ReadClient>> = {
-  ours: (host, port) => {
-    const r = new RespReader({ host, port, tls: false, db: 0 });
-    return Promise.resolve({ mget: (keys) => r.mget(keys), close: () => r.close() });
-  },
   ioredis: async (host, port) => {
     const c = await ioredisClient({ host, port }, false);
     return { mget: (keys) => c.mget(...keys), close: () => Promise.resolve(c.disconnect()) };
@@ -271,6 +268,37 @@ async function servingReads(
   return { requestsPerS: requests / seconds, p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99), sum };
 }
 
+/** Steady load: MGETs of 3 keys started at `rate` per second for `seconds`, not waiting for replies; latencies. */
+async function pacedReads(
+  c: ReadClient,
+  keys: string[],
+  rate: number,
+  seconds: number,
+  seed: number,
+): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; sum: number }> {
+  const r = rng(seed);
+  const lat: number[] = [];
+  const pending: Promise<void>[] = [];
+  let sum = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < rate * seconds; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0.5) await new Promise((ok) => setTimeout(ok, wait));
+    const batch = [0, 1, 2].map(() => keys[Math.floor(r() * keys.length)]);
+    const s = performance.now();
+    pending.push(
+      c.mget(batch).then((values) => {
+        lat.push(performance.now() - s);
+        for (const v of values) sum += v === null ? -1 : 1;
+      }),
+    );
+  }
+  await Promise.all(pending);
+  lat.sort((a, b) => a - b);
+  return { p50Ms: quantile(lat, 0.5), p99Ms: quantile(lat, 0.99), maxMs: lat[lat.length - 1], sum };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Main
 
@@ -278,15 +306,16 @@ interface Slot {
   ms: number[];
 }
 
-function summary(slots: Record<string, Slot>, n: number, unit: string) {
-  const oursMs = median(slots.ours.ms);
+function summary(slots: Record<string, Slot>, n: number, unit: string, ref = "ours") {
+  if (!slots[ref]) return {};
+  const oursMs = median(slots[ref].ms);
   return Object.fromEntries(
     Object.entries(slots).map(([name, s]) => {
       const ms = median(s.ms);
       return [name, {
         median_ms: round(ms, 1),
         [`${unit}_per_s`]: Math.round(n / (ms / 1000)),
-        ratio_to_ours: round(ms / oursMs, 2),
+        [`ratio_to_${ref}`]: round(ms / oursMs, 2),
         rounds_ms: s.ms.map((x) => round(x, 1)),
       }];
     }),
@@ -297,7 +326,12 @@ function summary(slots: Record<string, Slot>, n: number, unit: string) {
 export async function main(args: string[]): Promise<void> {
   const { values } = parseTaskArgs(args, {
     usage: USAGE,
-    options: { entities: { type: "string" }, rounds: { type: "string" }, reads: { type: "string" } },
+    options: {
+      entities: { type: "string" },
+      rounds: { type: "string" },
+      reads: { type: "string" },
+      "skip-writes": { type: "boolean" },
+    },
   });
   const n = intFlag(values, "entities", { min: 1000, fallback: 200_000 });
   const rounds = intFlag(values, "rounds", { min: 1, fallback: 5 });
@@ -322,7 +356,7 @@ export async function main(args: string[]): Promise<void> {
   };
   try {
     // ours first in round 1 so that the reference digests exist
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; r < (values["skip-writes"] ? 0 : rounds); r++) {
       const order = names.map((_, i) => names[(i + r) % names.length]);
       for (const name of order) {
         const { write, update: doUpdate } = WRITERS[name];
@@ -356,6 +390,8 @@ export async function main(args: string[]): Promise<void> {
     const r = rng(9);
     const order = Int32Array.from({ length: reads }, () => Math.floor(r() * n));
     const batch: Record<string, Slot> = {}, serving: Record<string, Slot & { p50: number[]; p99: number[] }> = {};
+    const paced: Record<string, { p50: number[]; p99: number[]; max: number[] }> = {};
+    const pacedRate = 1000, pacedSeconds = 5;
     const servingRequests = 50_000;
     const readNames = Object.keys(READERS);
     let batchSum: number | undefined, servingSum: number | undefined;
@@ -375,16 +411,24 @@ export async function main(args: string[]): Promise<void> {
           slot.p99.push(s.p99Ms);
           servingSum ??= s.sum;
           if (s.sum !== servingSum) throw new Error(`${name}: serving reads returned other values`);
+          const p = await pacedReads(c, keys, pacedRate, pacedSeconds, 13);
+          const ps = paced[name] ??= { p50: [], p99: [], max: [] };
+          ps.p50.push(p.p50Ms);
+          ps.p99.push(p.p99Ms);
+          ps.max.push(p.maxMs);
           console.log(
             `round ${round + 1}/${rounds} read ${name}: batch ${Math.round(b.keysPerS)} keys/s; serving ` +
-              `${Math.round(s.requestsPerS)} req/s p50 ${s.p50Ms.toFixed(2)} ms p99 ${s.p99Ms.toFixed(2)} ms`,
+              `${Math.round(s.requestsPerS)} req/s p50 ${s.p50Ms.toFixed(2)} ms p99 ${s.p99Ms.toFixed(2)} ms; ` +
+              `paced ${pacedRate}/s p50 ${p.p50Ms.toFixed(3)} ms p99 ${p.p99Ms.toFixed(3)} ms max ${
+                p.maxMs.toFixed(1)
+              } ms`,
           );
         } finally {
           await c.close();
         }
       }
     }
-    const servingSummary = summary(serving, servingRequests, "requests");
+    const servingSummary = summary(serving, servingRequests, "requests", "ioredis");
     for (const [name, s] of Object.entries(serving)) {
       Object.assign(servingSummary[name], {
         p50_ms: round(median(s.p50), 3),
@@ -400,8 +444,21 @@ export async function main(args: string[]): Promise<void> {
       write_fresh: summary(fresh, n, "entities"),
       write_update: summary(update, n, "entities"),
       contents_sha256: digests,
-      read_batch: { keys: reads, mget_keys: 1000, contenders: summary(batch, reads, "keys") },
+      read_batch: { keys: reads, mget_keys: 1000, contenders: summary(batch, reads, "keys", "ioredis") },
       read_serving: { requests: servingRequests, mget_keys: 3, in_flight: 64, contenders: servingSummary },
+      read_paced: {
+        rate_per_s: pacedRate,
+        seconds: pacedSeconds,
+        mget_keys: 3,
+        contenders: Object.fromEntries(
+          Object.entries(paced).map(([name, p]) => [name, {
+            p50_ms: round(median(p.p50), 3),
+            p99_ms: round(median(p.p99), 3),
+            max_ms: round(median(p.max), 1),
+            p99_ratio_to_ioredis: round(median(p.p99) / median(paced.ioredis.p99), 2),
+          }]),
+        ),
+      },
       versions: { ioredis: "5.9.3" },
       method: "throwaway redis-server on its own port; timings include encoding from the Arrow table; rounds " +
         "alternate the contenders (order rotated); every write's server contents are checked against ours " +

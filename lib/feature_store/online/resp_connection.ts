@@ -1,5 +1,5 @@
 /**
- * A raw RESP connection of the Redis bulk writer and reader (resp_writer.ts, resp_reader.ts): whole writes,
+ * A raw RESP connection of the Redis bulk writer (resp_writer.ts): whole writes,
  * buffered reads of replies (integers, simple and bulk strings, nulls, arrays, error replies).
  *
  * @example
