@@ -327,12 +327,9 @@ async function child(args: ChildArgs): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-/** The command running this file as a child (bench/child.sh when the harness has it, else `deno run`). */
+/** The command running this file as a child (through bench/child.sh, the bench task's one way to run deno). */
 function childCommand(args: string[]): [string, string[]] {
-  const benchChild = (harness as Record<string, unknown>).benchChild as
-    | ((kind: "deno", args: string[]) => [string, string[]])
-    | undefined;
-  return benchChild ? benchChild("deno", args) : ["deno", ["run", ...args]];
+  return harness.benchChild("deno", args);
 }
 
 async function runChild(args: ChildArgs): Promise<ChildResult> {
