@@ -16,7 +16,13 @@
  * @module
  */
 import { intFlag, parseTaskArgs } from "../lib/cli/mod.ts";
-import { KERNEL_WAT, kernelModuleBytes, type VariantInput, VariantKernel } from "../lib/model/variant_kernel.ts";
+import {
+  KERNEL_WAT,
+  kernelModuleBytes,
+  type VariantInput,
+  VariantKernel,
+  variantsInJavaScript,
+} from "../lib/model/variant_kernel.ts";
 import { seededRandom } from "../lib/numeric/random.ts";
 import { benchChild, median, round, writeResults } from "./harness.ts";
 
@@ -67,29 +73,6 @@ function rawKernel(
     read: () =>
       Array.from({ length: members }, (_, m) => new Float32Array(memory.buffer, out + m * V * H * 4, V * H).slice()),
   };
-}
-
-/** The plain JavaScript loop the kernel replaces (float64 sums, rounded on store). */
-function jsVariants(input: VariantInput): Float32Array[] {
-  const { first, x, width, base, W, units, members, relu, rowsOf, groupsOf, groupStart, groupFlat } = input;
-  const H = units / members;
-  const out = Array.from({ length: members }, () => new Float32Array(rowsOf.length * H));
-  const z = new Float64Array(units);
-  for (let v = 0; v < rowsOf.length; v++) {
-    const r = rowsOf[v], g = groupsOf[v];
-    for (let u = 0; u < units; u++) z[u] = first[r * units + u];
-    if (g >= 0) {
-      for (let q = groupStart[g]; q < groupStart[g + 1]; q++) {
-        const c = groupFlat[q];
-        const d = base[c] - x[r * width + c];
-        if (d !== 0) { for (let u = 0; u < units; u++) z[u] += d * W[c * units + u]; }
-      }
-    }
-    for (let m = 0; m < members; m++) {
-      for (let u = 0; u < H; u++) out[m][v * H + u] = relu ? Math.max(0, z[m * H + u]) : z[m * H + u];
-    }
-  }
-  return out;
 }
 
 /** One scoring chunk: `n` rows, every row with each group set to the baseline, and the row itself. */
@@ -223,7 +206,7 @@ export async function main(args: string[]): Promise<void> {
   const V = input.rowsOf.length;
   const kernel = (await VariantKernel.create())!;
   const hand = rawKernel(handBytes, input), ours = rawKernel(wabtBytes, input);
-  const want = jsVariants(input);
+  const want = variantsInJavaScript(input);
   hand.call();
   ours.call();
   const check = {
@@ -242,13 +225,13 @@ export async function main(args: string[]): Promise<void> {
     ours.call();
     hand.call();
     kernel.run(input);
-    jsVariants(input);
+    variantsInJavaScript(input);
   }
   for (let r = 0; r < repeats; r++) {
     time("wabt_call", ours.call);
     time("hand_assembled_call", hand.call);
     time("wabt_run", () => kernel.run(input));
-    time("javascript", () => jsVariants(input));
+    time("javascript", () => variantsInJavaScript(input));
   }
   const ms = (k: string) => round(median(times[k]), 2);
   const figures = {

@@ -302,6 +302,38 @@ export interface VariantInput {
 
 type KernelFn = (...args: number[]) => void;
 
+/**
+ * What {@link VariantKernel.run} computes, as the plain JavaScript loop it replaces (float64 sums, rounded on store):
+ * the reference the tests and `deno task bench kernel` compare the kernel with.
+ *
+ * @example
+ * ```ts
+ * import { variantsInJavaScript } from "./variant_kernel.ts";
+ * const hidden = variantsInJavaScript({ first, x, width, base, W, units, members: 3, relu: true, rowsOf, groupsOf, groupStart, groupFlat });
+ * ```
+ */
+export function variantsInJavaScript(input: VariantInput): Float32Array[] {
+  const { first, x, width, base, W, units, members, relu, rowsOf, groupsOf, groupStart, groupFlat } = input;
+  const H = units / members;
+  const out = Array.from({ length: members }, () => new Float32Array(rowsOf.length * H));
+  const z = new Float64Array(units);
+  for (let v = 0; v < rowsOf.length; v++) {
+    const r = rowsOf[v], g = groupsOf[v];
+    for (let u = 0; u < units; u++) z[u] = first[r * units + u];
+    if (g >= 0) {
+      for (let q = groupStart[g]; q < groupStart[g + 1]; q++) {
+        const c = groupFlat[q];
+        const d = base[c] - x[r * width + c];
+        if (d !== 0) { for (let u = 0; u < units; u++) z[u] += d * W[c * units + u]; }
+      }
+    }
+    for (let m = 0; m < members; m++) {
+      for (let u = 0; u < H; u++) out[m][v * H + u] = relu ? Math.max(0, z[m * H + u]) : z[m * H + u];
+    }
+  }
+  return out;
+}
+
 /** The compiled kernel with its own memory (grown as needed). */
 export class VariantKernel {
   #memory: WebAssembly.Memory;
