@@ -113,7 +113,7 @@ export async function periodRateChart(
         mark: { type: "line", point: rows.length <= 60 },
         encoding: {
           x: { ...x, axis: { labels: false } },
-          y: { field: "rate", type: "quantitative", title: opts.rateTitle ?? "Rate", axis: { format: ".0%" } },
+          y: { field: "rate", type: "quantitative", title: opts.rateTitle ?? "Rate", axis: { format: ".1%" } },
           tooltip: [{ field: "period" }, { field: "rate", format: ".2%" }, { field: "rows" }],
         },
       },
@@ -149,7 +149,7 @@ export async function segmentRateChart(
       mark: { type: "bar", color: "#e45756" },
       encoding: {
         y,
-        x: { field: "rate", type: "quantitative", title: opts.rateTitle ?? "Rate", axis: { format: ".0%" } },
+        x: { field: "rate", type: "quantitative", title: opts.rateTitle ?? "Rate", axis: { format: ".1%" } },
         tooltip: [{ field: "segment" }, { field: "rate", format: ".2%" }, { field: "rows" }],
       },
     },
@@ -193,7 +193,7 @@ export async function missingChart(rows: MissingShare[], opts: ChartOptions = {}
     mark: { type: "bar", color: "#f58518" },
     encoding: {
       y: { field: "column", type: "nominal", title: null, sort: "-x" },
-      x: { field: "missing_share", type: "quantitative", title: "Share of rows missing", axis: { format: ".0%" } },
+      x: { field: "missing_share", type: "quantitative", title: "Share of rows missing", axis: { format: ".1%" } },
       tooltip: [{ field: "column" }, { field: "missing" }, { field: "missing_share", format: ".2%" }],
     },
   });
@@ -284,7 +284,7 @@ export async function categoryMixChart(rows: readonly PeriodShare[], opts: OverT
           type: "quantitative",
           title: "Share of rows",
           stack: "normalize",
-          axis: { format: ".0%" },
+          axis: { format: ".1%" },
         },
         color: { field: "category", type: "nominal", title: column },
         order: { field: "category" },

@@ -199,14 +199,17 @@ let shared: Promise<DynaliteForTests> | undefined;
 export function requireDynalite(): Promise<DynaliteForTests> {
   shared ??= (async () => {
     try {
-      // a child process (it exits with this process, when its stdin closes); in-process without --allow-run
-      const canRun = (await Deno.permissions.query({ name: "run" })).state === "granted";
+      // a child process (it exits with this process, when its stdin closes); in-process where this process may not
+      // run deno (which then needs --allow-ffi for dynalite's native LevelDB binding)
+      const canRun = (await Deno.permissions.query({ name: "run", command: Deno.execPath() })).state === "granted";
       const server = await startDynalite({ mode: canRun ? "process" : "in-process" });
       return { available: true, server };
     } catch (err) {
       const reason = (err as Error).message;
       if (Deno.env.get("CI") === "true") throw new Error(`${reason}; CI requires it`, { cause: err });
-      console.warn(`\n!!! SKIPPING DYNAMODB TESTS: ${reason}. Run "npm install" to get dynalite. !!!\n`);
+      console.warn(
+        `\n!!! SKIPPING DYNAMODB TESTS: ${reason}. Run "sh tools/ensure_deps.sh" to install dynalite. !!!\n`,
+      );
       return { available: false, reason };
     }
   })();
