@@ -29,6 +29,7 @@ import { resolveConfig } from "../lib/feature_store/config.ts";
 import { FeatureStore } from "../lib/feature_store/feature_store.ts";
 import { creditRepo } from "../lib/credit/repo.ts";
 import { fuzzCases, runFuzz } from "./http_fuzz.ts";
+import { TASK_FAULT_CASES } from "./task_cases.ts";
 
 /** What one fault case found. */
 export interface FaultOutcome {
@@ -434,5 +435,6 @@ export const FAULT_CASES: readonly FaultCase[] = [
   s3Outage,
   redisEmptied,
   redisDownServing,
+  ...TASK_FAULT_CASES,
   killedScore,
 ];

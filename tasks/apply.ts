@@ -11,6 +11,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { writeRefusalHint } from "../lib/cli/mod.ts";
 import { openRepoFlag, RepoError } from "../lib/repo/load.ts";
 import { apply } from "../lib/feature_store/apply.ts";
 import { ConfigError } from "../lib/feature_store/config.ts";
@@ -90,8 +91,9 @@ export function describeError(err: unknown): string {
     return `Apply failed: ${err.message}`;
   }
   const message = err instanceof Error ? err.message : String(err);
+  const hint = writeRefusalHint(err);
   const debug = Deno.env.get("DEBUG") && err instanceof Error ? `\n${err.stack}` : "";
-  return `Apply failed: ${message}${debug}`;
+  return `Apply failed: ${message}${hint ? `\n${hint}` : ""}${debug}`;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -144,6 +144,29 @@ export function choiceFlag<T extends string>(
   return text as T;
 }
 
+/** The hint printed under an error that is (or was caused by) a write Deno's permissions refused. */
+export const WRITE_REFUSAL_HINT =
+  "hint: deno task writes only under data/, reports/, .demo/, the repo folder (--repo) and the paths given to " +
+  "--out/--output; name the path with one of those flags, or set TOOLKIT_ALLOW_WRITE=DIR[,DIR] to allow more";
+
+/**
+ * {@link WRITE_REFUSAL_HINT} when `err`, or an error in its `cause` chain, is a refused permission (the io layer
+ * wraps Deno's `NotCapable` in errors naming the path); null otherwise.
+ *
+ * @example
+ * ```ts
+ * const e = new Error('Cannot access "/x"', { cause: new Deno.errors.NotCapable("Requires write access to \"/x\"") });
+ * console.assert(writeRefusalHint(e) !== null);
+ * ```
+ */
+export function writeRefusalHint(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) return WRITE_REFUSAL_HINT;
+    if (/Requires write access to/.test(e.message)) return WRITE_REFUSAL_HINT;
+  }
+  return null;
+}
+
 /**
  * Runs a task's main function: a {@link UsageError} prints the message and usage and exits 2; any other error
  * prints `error: <message>` (no stack unless `DEBUG` is set) and exits 1.
@@ -165,12 +188,8 @@ export async function runTask(main: () => Promise<void | number>): Promise<void>
       Deno.exit(2);
     }
     console.error(`error: ${e.message}`);
-    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
-      console.error(
-        "hint: deno task writes only under data/, reports/, .demo/, the repo folder (--repo) and the paths given to " +
-          "--out/--output; name the path with one of those flags, or set TOOLKIT_ALLOW_WRITE=DIR[,DIR] to allow more",
-      );
-    }
+    const hint = writeRefusalHint(e);
+    if (hint) console.error(hint);
     if (Deno.env.get("DEBUG")) console.error(e.stack);
     Deno.exit(1);
   }

@@ -1,5 +1,13 @@
-import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
-import { choiceFlag, intFlag, numberFlag, parseTaskArgs, UsageError } from "./args.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
+import {
+  choiceFlag,
+  intFlag,
+  numberFlag,
+  parseTaskArgs,
+  UsageError,
+  WRITE_REFUSAL_HINT,
+  writeRefusalHint,
+} from "./args.ts";
 import { formatCount, formatDuration, Progress } from "./progress.ts";
 import { createLogger } from "./log.ts";
 
@@ -86,4 +94,15 @@ Deno.test("createLogger: levels and prefixes", () => {
   log.info("shown");
   log.warn("careful");
   assertEquals(lines, ["shown", "[demo] warn: careful"]);
+});
+
+Deno.test("writeRefusalHint: a refused write, also wrapped by the io layer, gets the hint naming TOOLKIT_ALLOW_WRITE", () => {
+  const refused = new Deno.errors.NotCapable('Requires write access to "/x", run again with the --allow-write flag');
+  assertEquals(writeRefusalHint(refused), WRITE_REFUSAL_HINT);
+  const wrapped = new Error('Cannot access "/x/registry.json"', { cause: new Error("inner", { cause: refused }) });
+  assertEquals(writeRefusalHint(wrapped), WRITE_REFUSAL_HINT);
+  assertEquals(writeRefusalHint(new Error(`Cannot access "/x": ${refused.message}`)), WRITE_REFUSAL_HINT);
+  assertEquals(writeRefusalHint(new Error("No such file")), null);
+  assertEquals(writeRefusalHint("a string"), null);
+  assert(WRITE_REFUSAL_HINT.includes("TOOLKIT_ALLOW_WRITE"));
 });
