@@ -259,7 +259,22 @@ const killedScore: FaultCase = {
         stdout: "null",
         stderr: "piped",
       }).spawn();
-      if (signal) setTimeout(() => child.kill("SIGKILL"), 2_500);
+      if (signal) {
+        // kill mid-run: once the run has taken its lease (it is scoring then), whatever the machine's speed
+        const shardDir = `${out}/scored/runs/killed/shard-0-of-1`;
+        const poll = setInterval(() => {
+          try {
+            for (const run of Deno.readDirSync(shardDir)) {
+              if (Deno.statSync(`${shardDir}/${run.name}/_lease.json`).isFile) {
+                clearInterval(poll);
+                child.kill("SIGKILL");
+                return;
+              }
+            }
+          } catch { /* not there yet */ }
+        }, 10);
+        child.status.then(() => clearInterval(poll));
+      }
       return child.output();
     };
     try {
