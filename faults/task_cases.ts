@@ -256,6 +256,7 @@ const scopedWrites: FaultCase = {
   covers: "10 (unscoped --allow-run/--allow-write for tests, bench may run deno and has --allow-ffi)",
   fast: true,
   async run() {
+    const fx = await creditModelFixture({ materialize: false }); // sources to apply (a fresh clone has no data/)
     const outside = await Deno.makeTempDir({ prefix: "faults-outside-" });
     const registry = `${outside}/registry.json`;
     const results: string[] = [];
@@ -265,7 +266,12 @@ const scopedWrites: FaultCase = {
       const applied = await new Deno.Command("deno", {
         args: ["task", "apply"],
         cwd: ROOT,
-        env: { CI: "true", FEATURE_STORE__REGISTRY: registry, TOOLKIT_ALLOW_WRITE: "" },
+        env: {
+          CI: "true",
+          FEATURE_STORE__DATA_DIR: fx.config.data_dir,
+          FEATURE_STORE__REGISTRY: registry,
+          TOOLKIT_ALLOW_WRITE: "",
+        },
         stdout: "piped",
         stderr: "piped",
       }).output();
@@ -275,7 +281,7 @@ const scopedWrites: FaultCase = {
       if (applied.code !== 0 && !written && named) held++;
       results.push(
         `apply with the registry outside: exit ${applied.code}, ${written ? "WROTE it" : "nothing written"}, ` +
-          `${named ? "named TOOLKIT_ALLOW_WRITE" : "did not name the setting"}`,
+          `${named ? "named TOOLKIT_ALLOW_WRITE" : `did not name the setting: ${text.slice(-300)}`}`,
       );
       // bench/child.sh, the bench task's one way to start processes, refuses -A and writes outside the checkout
       for (const args of [["--allow-all"], ["--allow-write=/etc"], ["--allow-run"], ["--allow-ffi"]]) {
