@@ -133,7 +133,7 @@ export interface SpikeFlag {
 
 /** Options of {@link spikeFlags}. */
 export interface SpikeOptions {
-  /** Columns to check (default every numeric column). */
+  /** Columns to check (default every numeric column); listed columns that are not numeric are passed over. */
   columns?: readonly string[];
   /** Only columns with at least this many distinct values (default 20). */
   minDistinct?: number;
@@ -154,8 +154,7 @@ export interface SpikeOptions {
 export function spikeFlags(input: TableInput, opts: SpikeOptions = {}): SpikeFlag[] {
   const table: arrow.Table = toArrowTable(input, "The table");
   const minDistinct = opts.minDistinct ?? 20, minShare = opts.minShare ?? 0.1, minRatio = opts.minRatio ?? 3;
-  const columns = opts.columns ??
-    table.schema.fields.filter((f) => columnKind(f.type) === "numeric").map((f) => f.name);
+  const columns = numericColumnNames(table, opts.columns);
   const out: SpikeFlag[] = [];
   for (const column of columns) {
     const x = numericColumn(table, column);
@@ -185,4 +184,39 @@ export function spikeFlags(input: TableInput, opts: SpikeOptions = {}): SpikeFla
     }
   }
   return out.sort((a, b) => b.share - a.share);
+}
+
+/**
+ * The numeric columns among `columns` (default all of the table's), in order: the ones {@link spikeFlags} checks. A
+ * listed column the table lacks is kept, so that the check fails naming it.
+ *
+ * @example
+ * ```ts
+ * numericColumnNames(loans, ["person_age", "loan_intent"]); // ["person_age"]
+ * ```
+ */
+export function numericColumnNames(input: TableInput, columns?: readonly string[]): string[] {
+  const table: arrow.Table = toArrowTable(input, "The table");
+  const kinds = new Map(table.schema.fields.map((f) => [f.name, columnKind(f.type)]));
+  return (columns ?? table.schema.fields.map((f) => f.name)).filter((c) => (kinds.get(c) ?? "numeric") === "numeric");
+}
+
+/**
+ * One Markdown sentence on a table's spikes from {@link spikeFlags}: each column, its value and shares, or that none of
+ * the `checked` numeric columns has one.
+ *
+ * @example
+ * ```ts
+ * describeSpikes([], { name: "loans", checked: 4 }); // "No spike in the 4 numeric columns of `loans`."
+ * ```
+ */
+export function describeSpikes(spikes: readonly SpikeFlag[], opts: { name: string; checked: number }): string {
+  if (spikes.length === 0) {
+    return `No spike in the ${opts.checked} numeric column${opts.checked === 1 ? "" : "s"} of \`${opts.name}\`.`;
+  }
+  return `**Spikes in \`${opts.name}\`**: ` +
+    spikes.map((s) =>
+      `\`${s.column}\` = ${s.value} in ${(100 * s.share).toFixed(1)}% of the rows ` +
+      `(the next most common value: ${(100 * s.next_share).toFixed(1)}%)`
+    ).join("; ") + ".";
 }

@@ -1,6 +1,6 @@
 import * as arrow from "apache-arrow";
-import { assertEquals } from "@std/assert";
-import { rangeFlags, spikeFlags } from "./quality.ts";
+import { assertEquals, assertThrows } from "@std/assert";
+import { describeSpikes, numericColumnNames, rangeFlags, spikeFlags } from "./quality.ts";
 import { toDataFrame } from "../io/dataframe.ts";
 
 const people = () =>
@@ -66,4 +66,14 @@ Deno.test("spikeFlags: one value holding >= 10% of a many-valued numeric column,
   assertEquals(spikeFlags(table, { minShare: 0.2 }), []);
   assertEquals(spikeFlags(table, { minRatio: 1 }).map((f) => f.column), ["twoPeaks", "rate"]);
   assertEquals(spikeFlags(await toDataFrame(table)), flags);
+  // listed columns that are not numeric are passed over (a source's key or text columns); a missing one is an error
+  assertEquals(spikeFlags(table, { columns: ["name", "rate"] }), flags);
+  assertThrows(() => spikeFlags(table, { columns: ["nosuch"] }), Error, "nosuch");
+  assertEquals(numericColumnNames(table, ["name", "rate", "nosuch"]), ["rate", "nosuch"]);
+  assertEquals(numericColumnNames(table), ["rate", "smooth", "code", "twoPeaks"]);
+  assertEquals(
+    describeSpikes(flags, { name: "loans", checked: 4 }),
+    "**Spikes in `loans`**: `rate` = 11 in 12.5% of the rows (the next most common value: 1.0%).",
+  );
+  assertEquals(describeSpikes([], { name: "loans", checked: 1 }), "No spike in the 1 numeric column of `loans`.");
 });
