@@ -160,14 +160,7 @@ export function evalshaCommand(enc: EncodedChunks, c: number, sha: string, ttlMs
 
 /** Encodes a command of string arguments. */
 export function command(...args: string[]): Uint8Array {
-  const parts = new Array<string>(args.length + 1);
-  parts[0] = `*${args.length}\r\n`;
-  for (let i = 0; i < args.length; i++) parts[i + 1] = `$${utf8Length(args[i])}\r\n${args[i]}\r\n`;
-  return TEXT_ENCODER.encode(parts.join(""));
-}
-
-/** UTF-8 byte length of a string (its length when it is ASCII). */
-function utf8Length(s: string): number {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return TEXT_ENCODER.encode(s).length;
-  return s.length;
+  let text = `*${args.length}\r\n`;
+  for (const a of args) text += `$${TEXT_ENCODER.encode(a).length}\r\n${a}\r\n`;
+  return TEXT_ENCODER.encode(text);
 }

@@ -15,32 +15,6 @@
 
 const TEXT_DECODER = new TextDecoder();
 
-/** {@link Connection}'s parser needs more bytes. */
-const INCOMPLETE: unique symbol = Symbol("incomplete");
-
-/** The UTF-8 text of bytes [from, to): short ASCII runs without a TextDecoder call (one per value costs more). */
-function text(b: Uint8Array, from: number, to: number): string {
-  if (to - from > 512) return TEXT_DECODER.decode(b.subarray(from, to));
-  for (let i = from; i < to; i++) if (b[i] >= 0x80) return TEXT_DECODER.decode(b.subarray(from, to));
-  return String.fromCharCode.apply(null, b.subarray(from, to) as unknown as number[]);
-}
-
-/** The integer in ASCII bytes [from, to), or NaN. */
-function asciiInt(b: Uint8Array, from: number, to: number): number {
-  let i = from, sign = 1, n = 0;
-  if (b[i] === 45) {
-    sign = -1;
-    i++;
-  }
-  if (i >= to) return NaN;
-  for (; i < to; i++) {
-    const d = b[i] - 48;
-    if (d < 0 || d > 9) return NaN;
-    n = n * 10 + d;
-  }
-  return sign * n;
-}
-
 /** An error reply of the server. */
 export class RespError extends Error {}
 
@@ -91,53 +65,45 @@ export class Connection {
     this.#end += n;
   }
 
-  /** Reads the next reply (an error reply is returned as a {@link RespError}, not thrown). */
-  async reply(): Promise<Reply> {
+  async #line(): Promise<string> {
     for (;;) {
-      // Parsed synchronously once the whole reply is buffered: no promise per array element.
-      const parsed = this.#parse(this.#start);
-      if (parsed !== INCOMPLETE) {
-        this.#start = this.#at;
-        return parsed;
+      const i = this.#buf.subarray(this.#start, this.#end).indexOf(10);
+      if (i >= 0) {
+        const line = TEXT_DECODER.decode(this.#buf.subarray(this.#start, this.#start + i - 1));
+        this.#start += i + 1;
+        return line;
       }
       await this.#fill();
     }
   }
 
-  /** End of the last value {@link Connection.#parse} read. */
-  #at = 0;
-
-  /** Parses one reply at `pos`; {@link INCOMPLETE} when the buffer does not hold all of it yet. */
-  #parse(pos: number): Reply | typeof INCOMPLETE {
-    const b = this.#buf, end = this.#end;
-    if (pos >= end) return INCOMPLETE;
-    const nl = b.subarray(pos, end).indexOf(10);
-    if (nl < 0) return INCOMPLETE;
-    const lineEnd = pos + nl - 1; // at "\r"
-    const type = b[pos];
-    this.#at = pos + nl + 1;
-    if (type === 58 /* : */ || type === 36 /* $ */ || type === 42 /* * */) {
-      const n = asciiInt(b, pos + 1, lineEnd);
-      if (n !== n) throw new Error(`unexpected reply ${JSON.stringify(TEXT_DECODER.decode(b.subarray(pos, lineEnd)))}`);
-      if (type === 58) return n;
-      if (n < 0) return null;
-      if (type === 36) {
-        const from = this.#at;
-        if (end - from < n + 2) return INCOMPLETE;
-        this.#at = from + n + 2;
-        return text(b, from, from + n);
+  /** Reads the next reply (an error reply is returned as a {@link RespError}, not thrown). */
+  async reply(): Promise<Reply> {
+    const line = await this.#line();
+    const rest = line.slice(1);
+    switch (line[0]) {
+      case ":":
+        return Number(rest);
+      case "+":
+        return rest;
+      case "-":
+        return new RespError(rest);
+      case "$": {
+        const len = Number(rest);
+        if (len < 0) return null;
+        while (this.#end - this.#start < len + 2) await this.#fill();
+        const text = TEXT_DECODER.decode(this.#buf.subarray(this.#start, this.#start + len));
+        this.#start += len + 2;
+        return text;
       }
-      const out = new Array<Reply>(n);
-      for (let i = 0; i < n; i++) {
-        const item = this.#parse(this.#at);
-        if (item === INCOMPLETE) return INCOMPLETE;
-        out[i] = item;
+      case "*": {
+        const len = Number(rest);
+        if (len < 0) return null;
+        const out: Reply[] = [];
+        for (let i = 0; i < len; i++) out.push(await this.reply());
+        return out;
       }
-      return out;
     }
-    const line = TEXT_DECODER.decode(b.subarray(pos + 1, lineEnd));
-    if (type === 43 /* + */) return line;
-    if (type === 45 /* - */) return new RespError(line);
-    throw new Error(`unexpected reply ${JSON.stringify(TEXT_DECODER.decode(b.subarray(pos, lineEnd)).slice(0, 40))}`);
+    throw new Error(`unexpected reply ${JSON.stringify(line.slice(0, 40))}`);
   }
 }
