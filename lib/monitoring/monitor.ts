@@ -53,7 +53,7 @@ import {
 import { computeDrift, DEFAULT_DRIFT_SHARE, type DriftReport } from "./drift.ts";
 import { loadProfile, type ReferenceProfile, saveProfile } from "./profile.ts";
 import { escapeHtml, renderDriftHtml } from "./html.ts";
-import { formatShare, formatStat } from "./format.ts";
+import { retrainingSignals } from "./summary.ts";
 import { DEFAULT_DRIFT_DIR, DRIFT_HTML, DRIFT_JSON } from "./report.ts";
 import { retrainChallenger, type RetrainDecision, type RetrainOutcome } from "./retrain.ts";
 import { PSI_MAJOR, PSI_THRESHOLD } from "./psi.ts";
@@ -227,19 +227,6 @@ async function loadCachedProfile(artifactUri: string, io?: IoOptions): Promise<R
 const fmt = (x: number | null | undefined, digits = 4) =>
   x === null || x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits);
 
-/** The two signals with their thresholds, one line: what the decision was made on. */
-function signalsHtml(t: RetrainingSection["trigger"]): string {
-  const reached = (yes: boolean) => (yes ? "reached" : "below");
-  const psi = t.score_psi === null
-    ? "score PSI – (no score column)"
-    : `score PSI ${formatStat(t.score_psi)} (retraining at ≥ ${formatStat(t.psi_threshold)}: ${
-      reached(t.score_shift)
-    })`;
-  return `<p>Signals: ${psi} · share of drifted columns ${formatShare(t.drift_share)} (retraining at ≥ ${
-    formatShare(t.drift_share_threshold)
-  }: ${reached(t.dataset_drift)})</p>`;
-}
-
 /**
  * The retraining section as HTML (inserted after the drift summary of the report page).
  *
@@ -265,7 +252,7 @@ export function retrainingHtml(r: RetrainingSection): string {
       escapeHtml(verdict)
     }</p>`,
     `<p>${escapeHtml(r.trigger.explanation)}</p>`,
-    signalsHtml(r.trigger),
+    `<p>Signals: ${retrainingSignals(r.trigger).map(([k, v]) => `${k} ${v}`).join(" · ")}</p>`,
     outcome ? `<p>${escapeHtml(outcome)}</p>` : "",
     `</section>`,
   ];

@@ -240,8 +240,16 @@ export function comparisonRows(c: Comparison): ComparisonRow[] {
   });
 }
 
-/** The score's PSI and the drift share the monitor decided on, each with its threshold (when recorded). */
-function signalRows(t: RetrainingSection["trigger"]): [string, string][] {
+/**
+ * The score's PSI and the drift share the monitor decided on, each with its threshold (when recorded): the rows of
+ * {@link retrainingFacts} and the "Signals" line of the monitor's report page.
+ *
+ * @example
+ * ```ts
+ * retrainingSignals(report.retraining.trigger)[0]; // ["score PSI", "0.1670 (retraining at ≥ 0.1000: reached)"]
+ * ```
+ */
+export function retrainingSignals(t: RetrainingSection["trigger"]): [string, string][] {
   const rows: [string, string][] = [];
   const reached = (yes: boolean | undefined) => (yes ? "reached" : "below");
   if (t.score_psi !== undefined) {
@@ -278,7 +286,7 @@ export function retrainingFacts(r: RetrainingSection): { item: string; value: st
   const rows: [string, string][] = [
     ["decision", r.decision + (r.dry_run ? " (dry run)" : "")],
     ["trigger", r.trigger.explanation],
-    ...signalRows(r.trigger),
+    ...retrainingSignals(r.trigger),
     [
       "retraining when",
       `share of drifted columns ≥ ${r.trigger.drift_share_threshold} or score PSI ≥ ${r.trigger.psi_threshold}` +
