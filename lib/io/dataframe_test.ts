@@ -1,5 +1,5 @@
 import * as arrow from "apache-arrow";
-import { assertEquals, assertThrows } from "@std/assert";
+import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { columnValues, fromDataFrame, isDataFrame, tableColumns, toArrowTable, toDataFrame } from "./dataframe.ts";
 import { columnTypeName, timestampMicros, timestampVector } from "./arrow_util.ts";
 
@@ -157,19 +157,8 @@ Deno.test("conversion errors name the column and the row", async () => {
   assertEquals(typeNames(named), typeNames(namedTable));
   assertEquals(columnValues(named.getChild("column")!), ["a", "b"]);
   const huge = new arrow.Table({ id: arrow.vectorFromArray([2n ** 60n], new arrow.Int64()) });
-  await assertRejects(() => toDataFrame(huge), `Column "id": row 0 holds 1152921504606846976, beyond the 2^53`);
+  await assertRejects(() => toDataFrame(huge), Error, `Column "id": row 0 holds 1152921504606846976, beyond the 2^53`);
   const nested = arrow.tableFromJSON([{ a: [1, 2] }]);
-  await assertRejects(() => toDataFrame(nested), `Column "a": List<Float64> has no DataFrame equivalent`);
+  await assertRejects(() => toDataFrame(nested), Error, `Column "a": List<Float64> has no DataFrame equivalent`);
   assertThrows(() => toArrowTable([{ a: 1 }] as never, "entities"), Error, "entities must be an Arrow table");
 });
-
-async function assertRejects(fn: () => Promise<unknown>, includes: string): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    const message = (err as Error).message;
-    if (!message.includes(includes)) throw new Error(`Expected "${includes}" in "${message}"`);
-    return;
-  }
-  throw new Error(`Expected an error with "${includes}"`);
-}
