@@ -888,6 +888,40 @@ function isErrorClass(value: unknown): boolean {
   return proto instanceof Error || proto === Error.prototype;
 }
 
+/** The arguments after `fn` of {@linkcode assertThrows} and {@linkcode assertRejects}, sorted out. */
+interface ErrorExpectation<E extends Error> {
+  ErrorClass?: ErrorClassOf<E>;
+  msgIncludes?: string;
+  msg?: string;
+}
+
+/**
+ * std's parsing of `(fn, ErrorClass?, msgIncludes?, msg?)` or `(fn, msg?)`. When the second argument is neither a
+ * string nor an error class (`null`, say), std's assertThrows takes the third as the message and its assertRejects
+ * does not: `thirdIsMsg` keeps that difference.
+ */
+function errorExpectation<E extends Error>(
+  errorClassOrMsg: ErrorClassOf<E> | string | undefined,
+  msgIncludesOrMsg: string | undefined,
+  msg: string | undefined,
+  thirdIsMsg: boolean,
+): ErrorExpectation<E> {
+  if (typeof errorClassOrMsg === "string") return { msg: errorClassOrMsg };
+  if (errorClassOrMsg === undefined || isErrorClass(errorClassOrMsg)) {
+    return { ErrorClass: errorClassOrMsg, msgIncludes: msgIncludesOrMsg, msg };
+  }
+  return { msg: thirdIsMsg ? msgIncludesOrMsg : msg };
+}
+
+/** Checks what `fn` threw (`verb` "thrown") or rejected with against the expectation; returns it. */
+function checkError<E extends Error>(error: unknown, expected: ErrorExpectation<E>, verb: string): unknown {
+  if (expected.ErrorClass) {
+    if (!(error instanceof Error)) throw new AssertionError(`A non-Error object was ${verb}${suffix(expected.msg)}`);
+    assertIsError(error, expected.ErrorClass, expected.msgIncludes, expected.msg);
+  }
+  return error;
+}
+
 /**
  * Calls `fn`, expecting it to throw; returns what it threw. For a function
  * returning a promise use {@linkcode assertRejects}.
@@ -937,31 +971,13 @@ export function assertThrows<E extends Error = Error>(
   msgIncludesOrMsg?: string,
   msg?: string,
 ): E | Error | unknown {
-  let ErrorClass: ErrorClassOf<E> | undefined;
-  let msgIncludes: string | undefined;
-  if (typeof errorClassOrMsg !== "string") {
-    if (errorClassOrMsg === undefined || isErrorClass(errorClassOrMsg)) {
-      ErrorClass = errorClassOrMsg;
-      msgIncludes = msgIncludesOrMsg;
-    } else {
-      msg = msgIncludesOrMsg;
-    }
-  } else {
-    msg = errorClassOrMsg;
-  }
-  const msgSuffix = suffix(msg);
+  const expected = errorExpectation(errorClassOrMsg, msgIncludesOrMsg, msg, true);
   try {
     fn();
   } catch (error) {
-    if (ErrorClass) {
-      if (error instanceof Error === false) {
-        throw new AssertionError(`A non-Error object was thrown${msgSuffix}`);
-      }
-      assertIsError(error, ErrorClass, msgIncludes, msg);
-    }
-    return error;
+    return checkError(error, expected, "thrown");
   }
-  throw new AssertionError(`Expected function to throw${msgSuffix}`);
+  throw new AssertionError(`Expected function to throw${suffix(expected.msg)}`);
 }
 
 /**
@@ -1013,18 +1029,9 @@ export async function assertRejects<E extends Error = Error>(
   msgIncludesOrMsg?: string,
   msg?: string,
 ): Promise<E | Error | unknown> {
-  let ErrorClass: ErrorClassOf<E> | undefined;
-  let msgIncludes: string | undefined;
-  if (typeof errorClassOrMsg !== "string") {
-    if (errorClassOrMsg === undefined || isErrorClass(errorClassOrMsg)) {
-      ErrorClass = errorClassOrMsg;
-      msgIncludes = msgIncludesOrMsg;
-    }
-  } else {
-    msg = errorClassOrMsg;
-  }
+  const expected = errorExpectation(errorClassOrMsg, msgIncludesOrMsg, msg, false);
+  const msgSuffix = suffix(expected.msg);
   let isPromiseReturned = false;
-  const msgSuffix = suffix(msg);
   try {
     const possiblePromise = fn();
     if (possiblePromise && typeof possiblePromise === "object" && typeof possiblePromise.then === "function") {
@@ -1037,13 +1044,7 @@ export async function assertRejects<E extends Error = Error>(
     if (!isPromiseReturned) {
       throw new AssertionError(`Function throws when expected to reject${msgSuffix}`);
     }
-    if (ErrorClass) {
-      if (!(error instanceof Error)) {
-        throw new AssertionError(`A non-Error object was rejected${msgSuffix}`);
-      }
-      assertIsError(error, ErrorClass, msgIncludes, msg);
-    }
-    return error;
+    return checkError(error, expected, "rejected");
   }
   throw new AssertionError(`Expected function to reject${msgSuffix}`);
 }

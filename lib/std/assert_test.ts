@@ -522,6 +522,11 @@ Deno.test("assertRejects: resolves to the rejection; checks class and message wh
     await rejection(() => assertRejects(async () => await Promise.resolve(42), "CUSTOM MESSAGE")),
     "Expected function to reject: CUSTOM MESSAGE",
   );
+  assertStrictEquals(
+    // @ts-expect-error unlike assertThrows, std's assertRejects keeps the fourth argument as the message after null
+    await rejection(() => assertRejects(() => Promise.resolve(), null, "IGNORED", "CUSTOM MESSAGE")),
+    "Expected function to reject: CUSTOM MESSAGE",
+  );
 });
 
 Deno.test("assertRejects: a synchronous throw or a non-promise fails; a PromiseLike works", async () => {
