@@ -484,7 +484,7 @@ export function compareOnHoldout(opts: CompareOptions): Comparison {
   }
   if (defaults === 0 || defaults === n) {
     throw new Error(
-      `The holdout of ${n} loans has ${defaults === 0 ? "no default" : "only defaults"}; ` +
+      `The holdout of ${n} rows has ${defaults === 0 ? "no default" : "only defaults"}; ` +
         `the models cannot be compared on it (lengthen the holdout)`,
     );
   }

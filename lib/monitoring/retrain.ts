@@ -48,7 +48,7 @@ export interface RetrainOptions {
   /** Registered model name (the repo's model spec names it). */
   name: string;
   io?: IoOptions;
-  /** Labelled loans: label, event time and the feature columns (a point-in-time correct training table). */
+  /** Labelled rows: label, event time and the feature columns (a point-in-time correct training table). */
   labelled: arrow.Table;
   /** The model's feature spec (label, timestamp column, features). */
   spec: FeatureSpec;
@@ -106,7 +106,7 @@ function takeRows(table: arrow.Table, rows: number[]): arrow.Table {
 
 function labelsOf(table: arrow.Table, label: string): { values: Float64Array; known: Uint8Array } {
   const v = table.getChild(label);
-  if (!v) throw new Error(`Labelled loans have no label column "${label}"`);
+  if (!v) throw new Error(`The labelled rows have no label column "${label}"`);
   const values = new Float64Array(table.numRows);
   const known = new Uint8Array(table.numRows);
   let i = 0;
@@ -169,7 +169,7 @@ export async function retrainChallenger(opts: RetrainOptions): Promise<RetrainOu
   const champion = await getVersion({ root, name, alias: "champion", io });
 
   const tsVector = opts.labelled.getChild(timestamp);
-  if (!tsVector) throw new Error(`Labelled loans have no time column "${timestamp}"`);
+  if (!tsVector) throw new Error(`The labelled rows have no time column "${timestamp}"`);
   const micros = timestampMicros(tsVector);
   const times = Float64Array.from(micros, (us) => Number(us / 1000n));
   const labels = labelsOf(opts.labelled, opts.spec.label);
