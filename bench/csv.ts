@@ -33,9 +33,8 @@ import { intFlag, parseTaskArgs } from "../lib/cli/mod.ts";
 import { type CsvRecord, csvRecordBatches, CsvTokenizer, readCsvTable } from "../lib/io/csv.ts";
 import { packValidity } from "../lib/io/arrow_util.ts";
 import { seededRandom as rng } from "../lib/numeric/random.ts";
-import * as harness from "./harness.ts";
+import { benchChild, median, npmVersion, peakRssMb, round, writeResults } from "./harness.ts";
 
-const { median, peakRssMb, round, writeResults } = harness;
 const USAGE = "deno task bench csv [--rows N] [--rounds R] [--repeats K] [--only a,b]";
 const here = (path: string) => new URL(path, import.meta.url).pathname;
 const REAL = here("../../shared/data/feast-credit/");
@@ -327,13 +326,8 @@ async function child(args: ChildArgs): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-/** The command running this file as a child (through bench/child.sh, the bench task's one way to run deno). */
-function childCommand(args: string[]): [string, string[]] {
-  return harness.benchChild("deno", args);
-}
-
 async function runChild(args: ChildArgs): Promise<ChildResult> {
-  const [command, argv] = childCommand([
+  const [command, argv] = benchChild("deno", [
     "--allow-read",
     "--allow-env",
     "--allow-sys",
@@ -431,7 +425,7 @@ export async function main(argv: string[]): Promise<void> {
       rounds: done,
       rounds_planned: rounds,
       small_file_repeats: repeats,
-      versions: { "csv-parse": "7.0.3", papaparse: "5.7.1" },
+      versions: { "csv-parse": npmVersion("csv-parse"), papaparse: npmVersion("papaparse") },
       method: "each contender: file -> Arrow table as readCsvTable returns it (same typing layer for all but " +
         "papaparse_dynamic's numeric/boolean columns); tokenize only: records counted, no typing; a fresh deno " +
         "process per contender per round, rounds alternating the contenders (order rotated); small files parsed " +

@@ -10,6 +10,7 @@
  * @module
  */
 import { readSystemFile } from "../lib/io/system_file.ts";
+import denoConfig from "../deno.json" with { type: "json" };
 
 /**
  * The command and arguments that run a benchmark's child process through `bench/child.sh`, the one program the bench
@@ -24,6 +25,14 @@ export function benchChild(
 ): [string, string[]] {
   const wrapper = new URL("./child.sh", import.meta.url).pathname;
   return [wrapper, [kind, ...(kind === "deno" && core !== undefined ? ["--core", String(core)] : []), ...args]];
+}
+
+/** The version deno.json pins for an npm import (`npmVersion("ioredis")` is "5.9.3"), for a result's `versions`. */
+export function npmVersion(name: string): string {
+  const spec = (denoConfig.imports as Record<string, string>)[name];
+  const version = spec?.match(/^npm:(?:@[^/]+\/)?[^@/]+@([^/]+)/)?.[1];
+  if (!version) throw new Error(`deno.json has no npm import "${name}" with a version (found ${JSON.stringify(spec)})`);
+  return version;
 }
 
 /** Median of numbers. */

@@ -41,7 +41,7 @@ import { RespTableEncoder, RespWriter } from "../lib/feature_store/online/resp_w
 import { startThrowawayRedis } from "../lib/testing/services.ts";
 import { seededRandom as rng } from "../lib/numeric/random.ts";
 import { creditTable } from "./materialize.ts";
-import { median, round, writeResults } from "./harness.ts";
+import { median, npmVersion, round, writeResults } from "./harness.ts";
 
 const USAGE = "deno task bench resp [--entities N] [--rounds R] [--reads N]";
 const CHUNK = 1000;
@@ -459,7 +459,7 @@ export async function main(args: string[]): Promise<void> {
           }]),
         ),
       },
-      versions: { ioredis: "5.9.3" },
+      versions: { ioredis: npmVersion("ioredis") },
       method: "throwaway redis-server on its own port; timings include encoding from the Arrow table; rounds " +
         "alternate the contenders (order rotated); every write's server contents are checked against ours " +
         "(SHA-256 of sorted keys and values); ratio_to_ours = median ms / ours' median ms",
