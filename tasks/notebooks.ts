@@ -1,15 +1,15 @@
 /**
  * `deno task notebooks [--repo DIR] [--only NAME,...] [--rows N] [--data auto|generated|real] [--seed S]
  * [--data-dir DIR] [--work-dir DIR] [--timeout SECONDS] [--out DIR] [--dir DIR] [--clear] [--check]`: executes every
- * notebook in `notebooks/`
- * headlessly (Jupyter's nbconvert with the Deno kernel) and writes `reports/<name>.html`; a failing cell fails the
- * task, naming the notebook and the cell. Each report must open anywhere (lib/notebook/report_check.ts): no
- * `file://` or other external reference, no script, at most 1 MB, no epoch-millisecond time in a table; a report
- * that fails these checks fails the task (after the other notebooks ran), naming the notebook and what was found. Settings reach the notebooks as `NOTEBOOK_*` environment variables (see
- * lib/notebook/settings.ts). `--repo DIR` (else `FEATURE_REPO`, else the working folder when it holds a repo) runs
- * them on a feature repo of the user's (`NOTEBOOK_REPO`, checked here before any notebook starts); without one they
- * run on the credit tutorial, whose `--data`, `--rows` and `--data-dir` do not apply to a repo. `--clear` removes outputs from the stored notebooks instead; `--check` fails when a
- * stored notebook holds outputs.
+ * notebook in `notebooks/` headlessly (Jupyter's nbconvert with the Deno kernel) and writes `reports/<name>.html`; a
+ * failing cell fails the task, naming the notebook and the cell. Each report must open anywhere
+ * (lib/notebook/report_check.ts): no `file://` or other external reference, no script, at most `MAX_REPORT_BYTES`
+ * (1 MB), no epoch-millisecond time in a table; a report that fails these checks fails the task (after the other
+ * notebooks ran), naming the notebook and what was found. Settings reach the notebooks as `NOTEBOOK_*` environment
+ * variables (see lib/notebook/settings.ts). `--repo DIR` (else `FEATURE_REPO`, else the working folder when it holds a
+ * repo) runs them on a feature repo of the user's (`NOTEBOOK_REPO`, checked here before any notebook starts); without
+ * one they run on the credit tutorial, whose `--data`, `--rows` and `--data-dir` do not apply to a repo. `--clear`
+ * removes outputs from the stored notebooks instead; `--check` fails when a stored notebook holds outputs.
  *
  * @example
  * ```sh

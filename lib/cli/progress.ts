@@ -102,8 +102,8 @@ export class Progress {
   }
 
   /**
-   * The final line at time `now`: "epochs: 180 / 180 (100%), 24/s, done in 7.5s" when the count reached the total
-   * (or there is none); "ended at 51 of 180 epochs (28%)" when it fell short; "stopped early after 51 of at most
+   * The final line at time `now`: "epochs: 180 / 180 epochs (100%), 24/s, done in 7.5s" when the count reached the
+   * total (or there is none); "ended at 51 of 180 epochs (28%)" when it fell short; "stopped early after 51 of at most
    * 180 epochs: <reason>" when {@linkcode ProgressEnd.stoppedEarly} says why.
    */
   finalLine(end: ProgressEnd = {}, now = this.#opts.now()): string {

@@ -48,7 +48,9 @@ export interface OpenOptions extends LoadConfigOptions {
   onlineStore?: OnlineStore;
 }
 
-/** A historical request whose entity rows may also be a danfojs DataFrame or a file (local or s3://, Parquet or CSV). */
+/**
+ * A historical request whose entity rows may also be a danfojs DataFrame or a file (local or s3://, Parquet or CSV).
+ */
 export type TrainingRequest = Omit<OfflineRequest, "entities"> & {
   entities: arrow.Table | DataFrame | SqlEntities | string;
 };

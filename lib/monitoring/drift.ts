@@ -1,8 +1,8 @@
 /**
  * Drift reports: reference data (an Arrow table or a danfojs DataFrame, or a saved {@link ReferenceProfile}) against
- * current data (a table or a DataFrame), every shared column tested with Evidently's default test or the user's, PSI (CSI) beside every
- * column, dataset drift when the share of drifted columns reaches `driftShare` (0.5), plus prediction (score) drift
- * with the credit-style PSI table and target drift when labels are present.
+ * current data (a table or a DataFrame), every shared column tested with Evidently's default test or the user's, PSI
+ * (CSI) beside every column, dataset drift when the share of drifted columns reaches `driftShare` (0.5), plus
+ * prediction (score) drift with the credit-style PSI table and target drift when labels are present.
  *
  * Numerical columns are sorted once per side and every statistic reads the sorted arrays; with more than 200,000
  * values in all, columns run on up to two workers (`workers` to change). No per-row objects.
