@@ -276,7 +276,7 @@ Deno.test({
         assertStringIncludes((await summary.textContent())!, "(33.3%; the dataset drifts at 50.0%)");
         assertStringIncludes(
           (await page.locator("#drift-score-psi").textContent())!,
-          "Score PSI (probability): 0.1670",
+          "Score PSI (probability): 0.1670 (moderate shift; stable below 0.1, major shift from 0.25)",
         );
         const firstRow = page.locator("#drift-columns tbody tr").first();
         assertStringIncludes((await firstRow.textContent())!, "person_income");

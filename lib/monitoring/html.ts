@@ -16,6 +16,7 @@ import type { ColumnDrift } from "./column_drift.ts";
 import type { DriftReport } from "./drift.ts";
 import { CURRENT_COLOR, detailChart, REFERENCE_COLOR, sparkline } from "./drift_charts.ts";
 import { formatCount, formatShare, formatStat, formatValue } from "./format.ts";
+import { PSI_MAJOR, PSI_THRESHOLD } from "./psi.ts";
 
 /** Options of {@link renderDriftHtml}. */
 export interface HtmlOptions {
@@ -146,7 +147,7 @@ export async function renderDriftHtml(report: DriftReport, opts: HtmlOptions = {
         formatStat(p.psi)
       }${
         p.psi_verdict ? ` — ${p.psi_verdict}` : ""
-      } (stable below 0.1, moderate shift below 0.25, major shift above).</p>`,
+      } (stable below ${PSI_THRESHOLD}, moderate shift below ${PSI_MAJOR}, major shift above).</p>`,
     );
     if (report.psi) {
       const rows = report.psi.bins.map((b) => {

@@ -78,8 +78,16 @@ export interface DriftSummary {
   columns: DriftColumnSummary[];
   prediction_drift: Record<string, unknown> | null;
   target_drift: Record<string, unknown> | null;
-  /** The score's PSI (reference deciles) and its verdict; null when the report has no score column. */
-  score_psi: { column: string; value: number; verdict: string | null } | null;
+  /**
+   * The score's PSI (reference deciles), its verdict and the verdict's thresholds as the report recorded them (null
+   * when it did not); null when the report has no score column.
+   */
+  score_psi: {
+    column: string;
+    value: number;
+    verdict: string | null;
+    thresholds: { moderate: number; major: number } | null;
+  } | null;
   /** What `deno task monitor` decided with this report (null: the report was written by `deno task drift`). */
   retraining: RetrainingSummary | null;
 }
@@ -340,7 +348,14 @@ function parseScorePsi(v: unknown): DriftSummary["score_psi"] {
   const p = obj(v);
   const value = num(p?.value);
   if (!p || value === null) return null;
-  return { column: str(p.column) ?? "", value, verdict: str(p.verdict) };
+  const t = obj(p.thresholds);
+  const moderate = num(t?.moderate), major = num(t?.major);
+  return {
+    column: str(p.column) ?? "",
+    value,
+    verdict: str(p.verdict),
+    thresholds: moderate === null || major === null ? null : { moderate, major },
+  };
 }
 
 /**

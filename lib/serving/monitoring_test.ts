@@ -52,7 +52,12 @@ Deno.test("monitoring data: champion metrics, charts and policy from the registr
     const r = withReport.drift.report!;
     assertEquals(r.columns.map((x) => x.column), ["person_income", "loan_intent", "city"]);
     assertEquals([r.n_columns, r.n_drifted, r.dataset_drift], [3, 1, false]);
-    assertEquals(r.score_psi, { column: "probability", value: 0.167, verdict: "moderate shift" });
+    assertEquals(r.score_psi, {
+      column: "probability",
+      value: 0.167,
+      verdict: "moderate shift",
+      thresholds: { moderate: 0.1, major: 0.25 },
+    });
     assertEquals(withReport.drift.html_url, null); // no HTML written yet
     assertEquals(r.retraining, null); // written by deno task drift
     await writeDriftReportFixture(drift, { retraining: true });
@@ -170,7 +175,7 @@ Deno.test("parseDriftReport: a retraining section recorded before the monitor ke
     dataset_drift: false,
     forced: false,
   });
-  assertEquals(old.score_psi, { column: "score", value: 0.31, verdict: null });
+  assertEquals(old.score_psi, { column: "score", value: 0.31, verdict: null, thresholds: null });
   // a report without a score column: no PSI, and a trigger below its PSI threshold
   const noScore = parseDriftReport({
     ...base,

@@ -62,7 +62,13 @@ export const FIXTURE_DRIFT_REPORT = {
   ],
   prediction_drift: { column: "probability", test: "wasserstein", score: 0.05, drifted: false },
   target_drift: null,
-  psi: { column: "probability", value: 0.167, verdict: "moderate shift", bins: [] },
+  psi: {
+    column: "probability",
+    value: 0.167,
+    verdict: "moderate shift",
+    thresholds: { moderate: 0.1, major: 0.25 },
+    bins: [],
+  },
 };
 
 /** The `retraining` section `deno task monitor` adds (a promotion of version 2 over version 1). */

@@ -48,6 +48,16 @@ function stat(x) {
 }
 
 /**
+ * The PSI verdicts' thresholds as the report recorded them: "; stable below 0.1, major shift from 0.25" ("" when the
+ * report has none).
+ *
+ * @param {{ moderate: number, major: number } | null} t
+ */
+function psiScale(t) {
+  return t ? `; stable below ${t.moderate}, major shift from ${t.major}` : "";
+}
+
+/**
  * @param {unknown} value
  * @param {string} format
  */
@@ -242,7 +252,7 @@ function renderDrift(drift) {
       { id: "drift-score-psi" },
       h("strong", {}, `Score PSI (${r.score_psi.column}): `),
       stat(r.score_psi.value),
-      r.score_psi.verdict ? ` (${r.score_psi.verdict}; stable below 0.1, major shift from 0.25)` : "",
+      r.score_psi.verdict ? ` (${r.score_psi.verdict}${psiScale(r.score_psi.thresholds)})` : "",
     )
     : null;
   const side = (/** @type {{ source: string, rows: number | null }} */ x) =>
