@@ -202,13 +202,13 @@ export class NbconvertLog {
 }
 
 /** Folder of the report's nbconvert template (`report/`: index.html.j2 and report.css). */
-export const REPORT_TEMPLATE_DIR: string = fileURLToPath(new URL("./nbconvert/", import.meta.url));
+const REPORT_TEMPLATE_DIR: string = fileURLToPath(new URL("./nbconvert/", import.meta.url));
 
 /**
  * nbconvert's flags for the report template: JupyterLab's cell markup, our small stylesheet inlined, and no
  * RequireJS, MathJax, theme CSS or any other script or file loaded from elsewhere.
  */
-export const REPORT_TEMPLATE_ARGS: readonly string[] = [
+const REPORT_TEMPLATE_ARGS: readonly string[] = [
   `--TemplateExporter.extra_template_basedirs=${REPORT_TEMPLATE_DIR}`,
   "--template",
   "report",
