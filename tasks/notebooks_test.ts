@@ -58,6 +58,17 @@ Deno.test("--check passes on the stored notebooks, fails on one with outputs; --
   }
 });
 
+/** The modeling report's sections (notebooks/modeling.ipynb), in the order they appear. */
+const MODELING_SECTIONS = [
+  "What was found",
+  "Training set and split date ranges",
+  "Leakage check",
+  "Logistic baseline and the model side by side",
+  "Global importance (permutation on the test rows)",
+  "Feature stability between train and test (PSI per feature)",
+  "Cost at the threshold",
+];
+
 const jupyter = await jupyterStatus();
 if (!jupyter.available) {
   if (Deno.env.get("CI") === "true") throw new Error(`CI needs Jupyter for the notebook tests: ${jupyter.reason}`);
@@ -115,7 +126,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "deno task notebooks (real Jupyter): each notebook's report opens anywhere, under 1 MB, times as ISO",
+  name:
+    "deno task notebooks (real Jupyter): every report opens anywhere; the modeling report has each section in order",
   ignore: !jupyter.available,
   async fn() {
     const out = await Deno.makeTempDir();
@@ -129,12 +141,18 @@ Deno.test({
       );
       assertEquals(outcomes.map((o) => o.ok), [true, true, true]);
       for (const name of ["eda", "modeling", "monitoring"]) {
-        const html = await Deno.readTextFile(`${out}/${name}.html`);
-        assertEquals(checkReport(html), [], name);
-        assert(!/file:\/\//i.test(html) && !/<script/i.test(html), `${name}: no file:// and no script`);
-        assert(new TextEncoder().encode(html).length <= 1_000_000, `${name} is at most 1 MB`);
+        assertEquals(checkReport(await Deno.readTextFile(`${out}/${name}.html`)), [], name);
       }
       const modeling = await Deno.readTextFile(`${out}/modeling.html`);
+      let at = -1;
+      for (const s of MODELING_SECTIONS) {
+        const k = modeling.indexOf(`>${s.replaceAll("&", "&amp;")}<`, at + 1);
+        assert(k > at, `section "${s}" missing or out of order`);
+        at = k;
+      }
+      // the summary's figures were rendered, not only its heading
+      assertStringIncludes(modeling, "logistic baseline");
+      assertStringIncludes(modeling, "Split date ranges (UTC)");
       // the training bar ends honestly: all epochs, or stopped early and why
       const bar = /training: [^<]*done in [^<]*/.exec(modeling)?.[0] ?? "";
       assert(
