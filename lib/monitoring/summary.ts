@@ -272,9 +272,10 @@ export function retrainingSignals(t: RetrainingSection["trigger"]): [string, str
 }
 
 /**
- * The decision's facts as `{ item, value }` rows: decision, trigger, the score PSI and drift share it was decided on, rule, champion before and after, challenger,
- * its training rows and the holdout, the improvement's interval, the policy check, both models at their own
- * thresholds, the champion's decay since training, every test set, the monitor's run.
+ * The decision's facts as `{ item, value }` rows: decision, trigger, the score PSI and drift share it was decided on,
+ * rule, champion before and after, challenger, its training rows and the holdout, the improvement's interval, the
+ * policy check, both models at their own thresholds, the champion's decay since training, every test set, the
+ * monitor's run.
  *
  * @example
  * ```ts
