@@ -15,18 +15,11 @@ import * as arrow from "apache-arrow";
 import { writeTable } from "../lib/io/mod.ts";
 import { creditModelFixture } from "../lib/testing/credit_model_fixture.ts";
 import { trainedCreditFixture } from "../lib/testing/credit_fixture.ts";
+import { freePort } from "../lib/testing/services.ts";
 import type { FaultCase } from "./cases.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-
-/** A port nothing listens on now. */
-function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 /** `deno run` of a task file with a task's permissions (writes only under `write`). */
 function task(
