@@ -62,18 +62,21 @@ function isNumberColumn(values: readonly unknown[]): boolean {
  * ```
  */
 export function describeFrame(df: DataFrame, opts: { columns?: readonly string[] } = {}): DataFrame {
-  const columns = opts.columns ?? (df.columns as string[]).filter((c) => isNumberColumn(series(df, c).values));
-  if (columns.length === 0) throw new Error("describeFrame: the DataFrame has no numeric column");
   const data: Record<string, unknown[]> = {};
-  for (const c of columns) {
+  for (const c of opts.columns ?? (df.columns as string[])) {
     const s = series(df, c);
-    if (!isNumberColumn(s.values)) throw new Error(`Column "${c}" does not hold numbers`);
+    if (!isNumberColumn(s.values)) {
+      // a listed column must hold numbers; by default the others are passed over
+      if (opts.columns) throw new Error(`Column "${c}" does not hold numbers`);
+      continue;
+    }
     const present = s.dropNa();
     const d = present.describe();
     const at = (name: string) => d.values[d.index.indexOf(name)] as number;
     data[c] = [at("count"), s.values.length - present.values.length, at("mean"), at("std"), at("min")]
       .concat([at("median"), at("max")]);
   }
+  if (Object.keys(data).length === 0) throw new Error("describeFrame: the DataFrame has no numeric column");
   const DataFrameClass = frameClass(df);
   return new DataFrameClass({ statistic: ["count", "missing", "mean", "std", "min", "median", "max"], ...data });
 }

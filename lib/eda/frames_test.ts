@@ -25,6 +25,8 @@ Deno.test("describeFrame: numeric columns only, missing values skipped and count
   assertEquals(d.column("term").values.slice(0, 3), [3, 1, 28]);
   assertThrows(() => describeFrame(d.loc({ columns: ["statistic"] })), Error, "no numeric column");
   assertThrows(() => describeFrame(d, { columns: ["nope"] }), Error, `Column "nope" is not in the DataFrame`);
+  const df = await frame();
+  assertThrows(() => describeFrame(df, { columns: ["intent"] }), Error, `Column "intent" does not hold numbers`);
 });
 
 Deno.test("valueCountsFrame: most common first, (missing) counted, top pools the rest", async () => {
