@@ -53,6 +53,7 @@ import {
 import { computeDrift, DEFAULT_DRIFT_SHARE, type DriftReport } from "./drift.ts";
 import { loadProfile, type ReferenceProfile, saveProfile } from "./profile.ts";
 import { escapeHtml, renderDriftHtml } from "./html.ts";
+import { formatStat } from "./format.ts";
 import { retrainingSignals } from "./summary.ts";
 import { DEFAULT_DRIFT_DIR, DRIFT_HTML, DRIFT_JSON } from "./report.ts";
 import { retrainChallenger, type RetrainDecision, type RetrainOutcome } from "./retrain.ts";
@@ -224,9 +225,6 @@ async function loadCachedProfile(artifactUri: string, io?: IoOptions): Promise<R
   }
 }
 
-const fmt = (x: number | null | undefined, digits = 4) =>
-  x === null || x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits);
-
 /**
  * The retraining section as HTML (inserted after the drift summary of the report page).
  *
@@ -263,12 +261,16 @@ export function retrainingHtml(r: RetrainingSection): string {
       const a = c.champion.metrics[m], b = c.challenger.metrics[m];
       const better = def.higherIsBetter ? b - a : a - b;
       const mark = m === c.metric ? " (rule)" : "";
-      return `<tr><td>${escapeHtml(def.label)}${mark}</td><td class="n">${fmt(a)}</td><td class="n">${fmt(b)}</td>` +
-        `<td class="n">${Number.isFinite(better) ? (better >= 0 ? "+" : "") + fmt(better) : "–"}</td></tr>`;
+      return `<tr><td>${escapeHtml(def.label)}${mark}</td><td class="n">${formatStat(a)}</td><td class="n">${
+        formatStat(b)
+      }</td>` +
+        `<td class="n">${Number.isFinite(better) ? (better >= 0 ? "+" : "") + formatStat(better) : "–"}</td></tr>`;
     });
     const at = (k: "threshold" | "recall" | "precision" | "approval_rate", label: string) => {
       const a = c.champion.at_threshold?.[k], b = c.challenger.at_threshold?.[k];
-      return `<tr><td>${escapeHtml(label)}</td><td class="n">${fmt(a)}</td><td class="n">${fmt(b)}</td><td></td></tr>`;
+      return `<tr><td>${escapeHtml(label)}</td><td class="n">${formatStat(a)}</td><td class="n">${
+        formatStat(b)
+      }</td><td></td></tr>`;
     };
     if (c.champion.at_threshold || c.challenger.at_threshold) {
       rows.push(
@@ -295,7 +297,7 @@ export function retrainingHtml(r: RetrainingSection): string {
       ["challenger's own test set", testSet(c.test_sets?.challenger_training ?? null)],
       [
         "95% interval of the improvement",
-        c.interval ? `${fmt(c.interval.low)} to ${fmt(c.interval.high)} (paired bootstrap)` : "–",
+        c.interval ? `${formatStat(c.interval.low)} to ${formatStat(c.interval.high)} (paired bootstrap)` : "–",
       ],
     ];
     parts.push(`<dl>${dl.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join("")}</dl>`);
@@ -393,7 +395,7 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
       currentSource: opts.currentSource,
     });
     if (!cached) await saveProfile(profile, joinUri(artifactUri, REFERENCE_PROFILE), io);
-    log(`drift: ${report.summary}; score PSI ${fmt(report.psi?.value, 3)}`);
+    log(`drift: ${report.summary}; score PSI ${formatStat(report.psi?.value)}`);
     await run.logMetrics({
       current_rows: report.current.rows,
       reference_rows: report.reference.rows,
