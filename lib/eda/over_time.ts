@@ -66,8 +66,13 @@ function periodStarts(table: arrow.Table, time: string, period: Period): Float64
   return t;
 }
 
-function sortedStarts(starts: Float64Array): number[] {
-  return [...new Set(starts)].filter((s) => s === s).sort((a, b) => a - b);
+/** The table's periods: each row's period start, the distinct starts oldest first and each start's slot. */
+function tablePeriods(input: TableInput, opts: OverTimeOptions) {
+  const table = toArrowTable(input, "The table");
+  const period = opts.period ?? "month";
+  const starts = periodStarts(table, opts.time, period);
+  const periods = [...new Set(starts)].filter((s) => s === s).sort((a, b) => a - b);
+  return { table, period, starts, periods, index: new Map(periods.map((s, i) => [s, i])) };
 }
 
 const round = (x: number, digits = 4) => Number(x.toFixed(digits));
@@ -85,11 +90,7 @@ function defaultColumns(table: arrow.Table, time: string, kinds: string[]): stri
  * ```
  */
 export function featureMeansOverTime(input: TableInput, opts: OverTimeOptions): PeriodMean[] {
-  const table = toArrowTable(input, "The table");
-  const period = opts.period ?? "month";
-  const starts = periodStarts(table, opts.time, period);
-  const periods = sortedStarts(starts);
-  const index = new Map(periods.map((s, i) => [s, i]));
+  const { table, period, starts, periods, index } = tablePeriods(input, opts);
   const out: PeriodMean[] = [];
   for (const column of opts.columns ?? defaultColumns(table, opts.time, ["numeric"])) {
     const kind = columnKind(requireColumn(table, column).type);
@@ -131,12 +132,8 @@ export function featureMeansOverTime(input: TableInput, opts: OverTimeOptions): 
  * ```
  */
 export function categoryMixOverTime(input: TableInput, opts: OverTimeOptions & { top?: number }): PeriodShare[] {
-  const table = toArrowTable(input, "The table");
-  const period = opts.period ?? "month";
   const top = opts.top ?? 6;
-  const starts = periodStarts(table, opts.time, period);
-  const periods = sortedStarts(starts);
-  const index = new Map(periods.map((s, i) => [s, i]));
+  const { table, period, starts, periods, index } = tablePeriods(input, opts);
   const out: PeriodShare[] = [];
   for (const column of opts.columns ?? defaultColumns(table, opts.time, ["categorical", "boolean"])) {
     const values = textColumn(table, column).map((v) => v ?? "(missing)");
