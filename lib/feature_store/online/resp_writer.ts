@@ -12,11 +12,12 @@
  *
  * Why not ioredis, the store's client for everything else (`deno task bench resp`, bench/results/resp.json: 200k
  * entities x 9 features, same keys, values and commands, throwaway redis-server, 5 rounds alternating, contents
- * checked after every write): a first materialization takes 241 ms here against 796 ms with ioredis pipelines of 10
- * MSETNX chunks, 852 ms with one pipeline, 827 ms with auto-pipelining (3.3-3.5x) and ~1.41 s with `SET NX`
- * pipelines of 1k/10k commands (5.9x); an update (every key older: the Lua script) 1.11 s against 1.58-1.89 s
- * (1.4-1.7x). Most of ioredis's time is building a string per key and value and its argument arrays. The writer
- * stays. (Reads went the other way: plain ioredis beat a raw reader of ours, which was removed.)
+ * checked after every write): a first materialization takes 219 ms here against 643 ms with ioredis pipelines of 10
+ * MSETNX chunks, 792 ms with one pipeline, 758 ms with auto-pipelining (2.9-3.6x) and ~1.18-1.20 s with `SET NX`
+ * pipelines of 1k/10k commands (5.4-5.5x); an update (every key older: the Lua script) 0.98 s against 1.47-1.68 s
+ * (1.5-1.7x). Most of ioredis's time is building a string per key and value and its argument arrays. The writer
+ * stays. (Reads went the other way: plain ioredis beat a raw reader of ours, which was removed; bench/results/resp.json
+ * of commit 4f13385.)
  *
  * @example
  * ```ts
