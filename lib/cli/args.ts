@@ -150,8 +150,8 @@ export const WRITE_REFUSAL_HINT =
   "--out/--output; name the path with one of those flags, or set TOOLKIT_ALLOW_WRITE=DIR[,DIR] to allow more";
 
 /**
- * {@link WRITE_REFUSAL_HINT} when `err`, or an error in its `cause` chain, is a refused permission (the io layer
- * wraps Deno's `NotCapable` in errors naming the path); null otherwise.
+ * {@link WRITE_REFUSAL_HINT} when `err`, or an error in its `cause` chain, is a write Deno's permissions refused (the io
+ * layer wraps Deno's `NotCapable` in errors naming the path); null otherwise, also for refused reads, hosts or programs.
  *
  * @example
  * ```ts
@@ -161,7 +161,7 @@ export const WRITE_REFUSAL_HINT =
  */
 export function writeRefusalHint(err: unknown): string | null {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
-    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) return WRITE_REFUSAL_HINT;
+    // Deno's refusal of a write (not of a read, a host or a program, nor the operating system's EACCES)
     if (/Requires write access to/.test(e.message)) return WRITE_REFUSAL_HINT;
   }
   return null;

@@ -103,6 +103,8 @@ Deno.test("writeRefusalHint: a refused write, also wrapped by the io layer, gets
   assertEquals(writeRefusalHint(wrapped), WRITE_REFUSAL_HINT);
   assertEquals(writeRefusalHint(new Error(`Cannot access "/x": ${refused.message}`)), WRITE_REFUSAL_HINT);
   assertEquals(writeRefusalHint(new Error("No such file")), null);
+  assertEquals(writeRefusalHint(new Deno.errors.NotCapable('Requires net access to "example.com:443"')), null);
+  assertEquals(writeRefusalHint(new Deno.errors.PermissionDenied("Permission denied (os error 13)")), null);
   assertEquals(writeRefusalHint("a string"), null);
   assert(WRITE_REFUSAL_HINT.includes("TOOLKIT_ALLOW_WRITE"));
 });
