@@ -290,7 +290,9 @@ export function retrainingFacts(r: RetrainingSection): { item: string; value: st
     ...retrainingSignals(r.trigger),
     [
       "retraining when",
-      `share of drifted columns ≥ ${r.trigger.drift_share_threshold} or score PSI ≥ ${r.trigger.psi_threshold}` +
+      `share of drifted columns ≥ ${
+        formatShare(r.trigger.drift_share_threshold)
+      } or score PSI ≥ ${r.trigger.psi_threshold}` +
       (r.trigger.forced ? " (forced)" : ""),
     ],
     ["promotion rule", `${COMPARISON_METRICS[r.rule.metric].label} better by at least ${r.rule.margin}`],

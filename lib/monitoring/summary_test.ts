@@ -205,4 +205,6 @@ Deno.test("retrainingFacts: the decision, trigger, rule, champions, and the chal
     "champion after",
     "monitor run",
   ]);
+  // the thresholds in the report's one share format, like the signal rows above them
+  assertStringIncludes(calm.find((f) => f.item === "retraining when")!.value, "share of drifted columns ≥ 50.0%");
 });
